@@ -1,0 +1,260 @@
+//! Load stage: walk `content/`, read every Markdown file, decode it, and parse its front
+//! matter into a [`Page`]. The only place that reads content files; it never writes.
+
+pub mod front_matter;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diagnostics::{Diagnostic, Position};
+pub use front_matter::{Date, FrontMatter};
+
+/// What a content file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PageKind {
+    /// `_index.md`: the page of a folder, listing the pages in it.
+    Section,
+    /// Any other `.md` file.
+    Page,
+    /// A page in the glossary folder.
+    Term,
+}
+
+/// One content file, loaded and with its front matter checked.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub kind: PageKind,
+    /// Path relative to the site root, for messages: `content/glossary/donbas.md`.
+    pub path: PathBuf,
+    /// Path relative to `content/`, `/`-separated: the key internal links resolve to.
+    pub key: String,
+    /// The whole file: BOM removed, line endings normalised to `\n`.
+    pub text: String,
+    /// Byte offset in `text` where the Markdown body starts.
+    pub body_start: usize,
+    pub meta: FrontMatter,
+    /// The page's path in the site, without the base path: `glossary/donbas/` (`""` for home).
+    /// Set by the link stage, which owns URLs.
+    pub site_path: String,
+    /// The section this page belongs to (index into the page list), if any.
+    pub parent: Option<usize>,
+}
+
+impl Page {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+
+    /// The folder of the source, relative to `content/` (`""` at the top).
+    pub fn dir(&self) -> &str {
+        self.key.rsplit_once('/').map_or("", |(dir, _)| dir)
+    }
+
+    /// The file name without `.md`.
+    pub fn stem(&self) -> &str {
+        let name = self.key.rsplit('/').next().unwrap_or(&self.key);
+        name.strip_suffix(".md").unwrap_or(name)
+    }
+}
+
+pub const CONTENT_DIR: &str = "content";
+pub const SECTION_FILE: &str = "_index.md";
+
+/// Reads every `.md` file under `root/content`, in a stable order. Problems with single files
+/// are collected; the files that loaded are returned with them.
+pub fn load(root: &Path, glossary_dir: &str, drafts: bool) -> (Vec<Page>, Vec<Diagnostic>) {
+    let (files, mut diagnostics) = find_files(root);
+    let results: Vec<Result<Page, Diagnostic>> = files
+        .par_iter()
+        .map(|(abs, key)| load_file(abs, key, glossary_dir))
+        .collect();
+    let mut pages = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(page) if page.meta.draft && !drafts => {}
+            Ok(page) => pages.push(page),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    (pages, diagnostics)
+}
+
+/// The Markdown files under `content/`, as (absolute path, key), sorted by key.
+fn find_files(root: &Path) -> (Vec<(PathBuf, String)>, Vec<Diagnostic>) {
+    let content = root.join(CONTENT_DIR);
+    let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
+    if !content.is_dir() {
+        let d = Diagnostic::error(CONTENT_DIR, "there is no content/ folder").with_help(
+            "create content/_index.md for the home page (or pass --root to point at a site)",
+        );
+        return (files, vec![d]);
+    }
+    let root_real = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    for entry in WalkDir::new(&content)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                diagnostics.push(walk_error(root, &e));
+                continue;
+            }
+        };
+        let abs = entry.path();
+        let rel = abs.strip_prefix(root).unwrap_or(abs).to_path_buf();
+        if entry.path_is_symlink() {
+            let target = std::fs::canonicalize(abs).unwrap_or_default();
+            if !target.starts_with(&root_real) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        &rel,
+                        format!("symlink points outside the site: {}", target.display()),
+                    )
+                    .with_help("copy the file into the site instead of linking to it"),
+                );
+                continue;
+            }
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        if abs.extension().is_some_and(|e| e == "md") {
+            let key = abs.strip_prefix(&content).unwrap_or(abs);
+            let key = key
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>();
+            files.push((abs.to_path_buf(), key.join("/")));
+        } else if !is_hidden(abs) {
+            diagnostics.push(
+                Diagnostic::warning(&rel, "not a Markdown file: ignored")
+                    .with_help("put images, fonts and other files in static/"),
+            );
+        }
+    }
+    (files, diagnostics)
+}
+
+fn is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+}
+
+fn walk_error(root: &Path, e: &walkdir::Error) -> Diagnostic {
+    let path = e
+        .path()
+        .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
+        .unwrap_or_default();
+    if e.loop_ancestor().is_some() {
+        return Diagnostic::error(path, "symlink loop")
+            .with_help("remove the symlink that points to its own folder");
+    }
+    let reason = e
+        .io_error()
+        .map_or_else(|| e.to_string(), |io| io.to_string());
+    Diagnostic::error(path, format!("cannot read: {reason}"))
+        .with_help("check the file's permissions")
+}
+
+fn load_file(abs: &Path, key: &str, glossary_dir: &str) -> Result<Page, Diagnostic> {
+    let path = Path::new(CONTENT_DIR).join(key);
+    let bytes = std::fs::read(abs).map_err(|e| {
+        Diagnostic::error(&path, format!("cannot read: {e}"))
+            .with_help("check the file's permissions")
+    })?;
+    let text = decode(&path, bytes)?;
+    let (meta, body_start) = front_matter::parse(&path, &text)?;
+    let name = key.rsplit('/').next().unwrap_or(key);
+    let in_glossary = key.starts_with(glossary_dir) && key[glossary_dir.len()..].starts_with('/');
+    let kind = match (name == SECTION_FILE, in_glossary) {
+        (true, _) => PageKind::Section,
+        (false, true) => PageKind::Term,
+        (false, false) => PageKind::Page,
+    };
+    if kind == PageKind::Term && meta.summary.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        return Err(Diagnostic::error(&path, "glossary term has no `summary`")
+            .at(&text, 0, 3)
+            .with_help(
+                "add `summary = \"One sentence that defines the term.\"` to the front matter",
+            ));
+    }
+    Ok(Page {
+        kind,
+        path,
+        key: key.to_string(),
+        text,
+        body_start,
+        meta,
+        site_path: String::new(),
+        parent: None,
+    })
+}
+
+/// Bytes → text: UTF-8 only (a BOM is dropped), newlines normalised to `\n`.
+pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Diagnostic::error(path, "file is UTF-16, not UTF-8")
+            .with_help("save the file as UTF-8 in your editor"));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let bytes = e.as_bytes();
+            let at = e.utf8_error().valid_up_to();
+            let valid = String::from_utf8_lossy(&bytes[..at]);
+            let pos = Position::of(&valid, valid.len());
+            return Err(Diagnostic::error(
+                path,
+                format!(
+                    "invalid UTF-8 at line {}, byte {} of the file (0x{:02X})",
+                    pos.line, at, bytes[at]
+                ),
+            )
+            .at_line_col(pos.line, pos.col)
+            .with_help("save the file as UTF-8 in your editor"));
+        }
+    };
+    if let Some(at) = text.find('\0') {
+        return Err(
+            Diagnostic::error(path, "file contains a NUL byte: is it binary?")
+                .at(&text, at, 1)
+                .with_help("remove the NUL byte, or move binary files to static/"),
+        );
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    Ok(if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text.to_string()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_normalises_bom_and_newlines() {
+        let p = Path::new("a.md");
+        assert_eq!(
+            decode(p, b"\xEF\xBB\xBFa\r\nb\rc".to_vec()).unwrap(),
+            "a\nb\nc"
+        );
+    }
+
+    #[test]
+    fn decode_names_line_and_byte_of_bad_utf8() {
+        let err = decode(Path::new("a.md"), b"ok\nline two \xFF".to_vec()).unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("byte 12"), "{}", err.message);
+        let err = decode(Path::new("a.md"), b"\xFF\xFEa\0".to_vec()).unwrap_err();
+        assert!(err.message.contains("UTF-16"));
+        let err = decode(Path::new("a.md"), b"a\0b".to_vec()).unwrap_err();
+        assert!(err.message.contains("NUL"));
+    }
+}

@@ -1,0 +1,311 @@
+//! Link stage, glossary: the term index and the matcher that finds mentions in text.
+//!
+//! One leftmost-longest Aho-Corasick automaton over every title and alias, so finding all
+//! mentions costs time linear in the text, however many terms there are. Matches are then
+//! checked for whole words and for case (a name with capitals must match exactly).
+//! Pure: never touches the file system.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use serde::Serialize;
+
+use crate::content::{Page, PageKind};
+use crate::diagnostics::Diagnostic;
+
+/// A glossary term: a page in the glossary folder.
+#[derive(Debug, Clone, Serialize)]
+pub struct Term {
+    /// Index of the term's page in the page list.
+    #[serde(skip)]
+    pub page: usize,
+    pub title: String,
+    /// The file stem, used in mention anchors (`mention-donbas-1`) and wikilinks.
+    pub slug: String,
+    pub summary: String,
+    pub category: Option<String>,
+    pub aliases: Vec<String>,
+}
+
+struct Pattern {
+    term: usize,
+    /// Names with capitals match only with the same capitals.
+    case_sensitive: bool,
+}
+
+/// All terms, and the automaton that finds them in text.
+pub struct Glossary {
+    pub terms: Vec<Term>,
+    matcher: Option<AhoCorasick>,
+    patterns: Vec<(String, Pattern)>,
+    /// Lowercased titles, aliases and stems → term, for `[[wikilinks]]`.
+    by_name: HashMap<String, usize>,
+    by_page: HashMap<usize, usize>,
+}
+
+impl Glossary {
+    /// Builds the index from the loaded pages; reports names shared by two terms.
+    pub fn new(pages: &[Page]) -> (Glossary, Vec<Diagnostic>) {
+        let mut terms = Vec::new();
+        let mut diagnostics = Vec::new();
+        let mut owner: HashMap<String, (usize, &str)> = HashMap::new();
+        let mut patterns = Vec::new();
+        for (page_index, page) in pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.kind == PageKind::Term)
+        {
+            let term = terms.len();
+            let names = std::iter::once(page.meta.title.as_str())
+                .chain(page.meta.aliases.iter().map(String::as_str))
+                .filter(|n| !n.trim().is_empty() && !n.starts_with('/'));
+            for name in names {
+                let key = fold(name);
+                if let Some(&(other, other_name)) = owner.get(&key) {
+                    if other != term {
+                        let other_page = &pages[terms_page(&terms, other)];
+                        diagnostics.push(collision(page, name, other_page, other_name));
+                    }
+                    continue;
+                }
+                owner.insert(key, (term, name));
+                let case_sensitive = name.chars().any(char::is_uppercase);
+                for variant in apostrophe_variants(name.trim()) {
+                    patterns.push((
+                        variant,
+                        Pattern {
+                            term,
+                            case_sensitive,
+                        },
+                    ));
+                }
+            }
+            terms.push(Term {
+                page: page_index,
+                title: page.meta.title.clone(),
+                slug: page.stem().to_string(),
+                summary: page.meta.summary.clone().unwrap_or_default(),
+                category: page.meta.category.clone(),
+                aliases: page
+                    .meta
+                    .aliases
+                    .iter()
+                    .filter(|a| !a.starts_with('/'))
+                    .cloned()
+                    .collect(),
+            });
+        }
+        let mut by_name: HashMap<String, usize> =
+            owner.into_iter().map(|(k, (t, _))| (k, t)).collect();
+        for (i, term) in terms.iter().enumerate() {
+            by_name.entry(fold(&term.slug)).or_insert(i);
+        }
+        let by_page = terms.iter().enumerate().map(|(i, t)| (t.page, i)).collect();
+        let matcher = (!patterns.is_empty()).then(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .ascii_case_insensitive(true)
+                .build(patterns.iter().map(|(p, _)| p.as_str()))
+                .expect("glossary patterns are few and short enough for the automaton")
+        });
+        let glossary = Glossary {
+            terms,
+            matcher,
+            patterns,
+            by_name,
+            by_page,
+        };
+        (glossary, diagnostics)
+    }
+
+    /// The term whose page this is.
+    pub fn term_of_page(&self, page: usize) -> Option<usize> {
+        self.by_page.get(&page).copied()
+    }
+
+    /// A term by title, alias or file stem, any case (for `[[wikilinks]]`).
+    pub fn lookup(&self, name: &str) -> Option<usize> {
+        self.by_name.get(&fold(name.trim())).copied()
+    }
+
+    /// The names closest to `name`, for "did you mean" on an unknown wikilink.
+    pub fn suggest(&self, name: &str) -> Vec<&str> {
+        let wanted = fold(name);
+        let mut scored: Vec<(f64, &str)> = self
+            .terms
+            .iter()
+            .flat_map(|t| std::iter::once(&t.title).chain(&t.aliases))
+            .map(|n| (strsim::jaro_winkler(&wanted, &fold(n)), n.as_str()))
+            .filter(|(s, _)| *s > 0.7)
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        scored.into_iter().take(3).map(|(_, n)| n).collect()
+    }
+
+    /// Every whole-word mention of a term in `text`, left to right, longest first.
+    pub fn mentions<'t>(
+        &'t self,
+        text: &'t str,
+    ) -> impl Iterator<Item = (Range<usize>, usize)> + 't {
+        let matches = self.matcher.iter().flat_map(move |m| m.find_iter(text));
+        matches.filter_map(move |m| {
+            let (name, pattern) = &self.patterns[m.pattern().as_usize()];
+            let found = &text[m.range()];
+            let case_ok = !pattern.case_sensitive || found == name;
+            (case_ok && is_whole_word(text, m.range())).then(|| (m.range(), pattern.term))
+        })
+    }
+}
+
+fn terms_page(terms: &[Term], term: usize) -> usize {
+    terms.get(term).map_or(0, |t| t.page)
+}
+
+fn collision(page: &Page, name: &str, other: &Page, other_name: &str) -> Diagnostic {
+    let line_of = |p: &Page, n: &str| {
+        let quoted = format!("\"{n}\"");
+        let front = &p.text[..p.body_start];
+        front
+            .find(&quoted)
+            .map(|i| front[..i].matches('\n').count() + 1)
+            .unwrap_or(1)
+    };
+    let other_at = format!("{}:{}", other.path.display(), line_of(other, other_name));
+    let offset = page.text[..page.body_start]
+        .find(&format!("\"{name}\""))
+        .unwrap_or(0);
+    Diagnostic::error(
+        &page.path,
+        format!("glossary name `{name}` is also used by {other_at} (`{other_name}`)"),
+    )
+    .at(&page.text, offset, name.len() + 2)
+    .with_help("every title and alias must belong to one term: remove or change one of them")
+}
+
+/// Case-folds a name and makes typographic apostrophes straight, for comparisons.
+fn fold(name: &str) -> String {
+    name.trim().to_lowercase().replace('\u{2019}', "'")
+}
+
+/// A name with apostrophes matches both `'` and `’`.
+fn apostrophe_variants(name: &str) -> Vec<String> {
+    let straight = name.replace('\u{2019}', "'");
+    if straight.contains('\'') {
+        vec![straight.clone(), straight.replace('\'', "\u{2019}")]
+    } else {
+        vec![straight]
+    }
+}
+
+/// True if `range` is not glued to letters or digits on either side. A possessive
+/// (`Luhansk's`, `Luhansk’s`) still counts as the word; a contraction (`Don't`) does not.
+fn is_whole_word(text: &str, range: Range<usize>) -> bool {
+    let before = text[..range.start].chars().next_back();
+    if before.is_some_and(char::is_alphanumeric) {
+        return false;
+    }
+    let mut after = text[range.end..].chars();
+    match after.next() {
+        Some(c) if c.is_alphanumeric() => false,
+        Some('\'' | '\u{2019}') => match after.next() {
+            Some('s') => !after.next().is_some_and(char::is_alphanumeric),
+            Some(c) => !c.is_alphanumeric(),
+            None => true,
+        },
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn term_page(stem: &str, title: &str, aliases: &[&str]) -> Page {
+        let text = format!(
+            "+++\ntitle = \"{title}\"\naliases = [{}]\nsummary = \"S\"\n+++\n",
+            aliases
+                .iter()
+                .map(|a| format!("\"{a}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let (meta, body_start) =
+            crate::content::front_matter::parse(std::path::Path::new("x"), &text).unwrap();
+        Page {
+            kind: PageKind::Term,
+            path: format!("content/glossary/{stem}.md").into(),
+            key: format!("glossary/{stem}.md"),
+            text,
+            body_start,
+            meta,
+            site_path: String::new(),
+            parent: None,
+        }
+    }
+
+    fn found(g: &Glossary, text: &str) -> Vec<String> {
+        g.mentions(text)
+            .map(|(r, t)| format!("{}={}", &text[r], g.terms[t].slug))
+            .collect()
+    }
+
+    #[test]
+    fn whole_words_longest_first_with_case_rules() {
+        let pages = vec![
+            term_page("donetsk", "Donetsk", &[]),
+            term_page("donetsk-region", "Donetsk region", &[]),
+            term_page("don", "Don", &[]),
+            term_page("luhansk", "Luhansk", &["Lugansk"]),
+            term_page("demilitarization", "demilitarization", &[]),
+            term_page("kremlin", "Kremlin", &[]),
+        ];
+        let (g, errors) = Glossary::new(&pages);
+        assert!(errors.is_empty());
+        assert_eq!(
+            found(&g, "the Donetsk region and Donbas"),
+            ["Donetsk region=donetsk-region"]
+        );
+        assert_eq!(
+            found(&g, "Luhansk's and Luhansk’s, not Don't"),
+            ["Luhansk=luhansk", "Luhansk=luhansk"]
+        );
+        assert_eq!(
+            found(&g, "Demilitarization, kremlin"),
+            ["Demilitarization=demilitarization"]
+        );
+        assert_eq!(
+            found(&g, "Lugansk.Kremlin"),
+            ["Lugansk=luhansk", "Kremlin=kremlin"]
+        );
+    }
+
+    #[test]
+    fn shared_names_are_errors_naming_both_files() {
+        let pages = vec![
+            term_page("a", "Donbas", &["Donbass"]),
+            term_page("b", "donbass", &[]),
+        ];
+        let (_, errors) = Glossary::new(&pages);
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].message.contains("content/glossary/a.md:3"),
+            "{}",
+            errors[0].message
+        );
+        assert_eq!(
+            errors[0].path,
+            std::path::PathBuf::from("content/glossary/b.md")
+        );
+    }
+
+    #[test]
+    fn lookup_by_title_alias_or_stem() {
+        let pages = vec![term_page("luhansk-region", "Luhansk region", &["Lugansk"])];
+        let (g, _) = Glossary::new(&pages);
+        assert_eq!(g.lookup("lugansk"), Some(0));
+        assert_eq!(g.lookup("Luhansk-Region"), Some(0));
+        assert_eq!(g.lookup("LUHANSK REGION"), Some(0));
+        assert_eq!(g.suggest("Luhansk regoin"), ["Luhansk region"]);
+    }
+}

@@ -1,0 +1,51 @@
+//! lede: a static-site generator for news explainers.
+//!
+//! The pipeline, one module per stage, data flowing one way:
+//! `config` + `content` (load) → `markdown` (parse) → `links` + `glossary` (link)
+//! → `render` → `output` (write). [`site::Site::load`] runs the stages up to rendering;
+//! [`build`] renders and writes. The CLI in `main.rs` only parses arguments and prints.
+
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod glossary;
+pub mod links;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub use diagnostics::{Diagnostic, Level};
+pub use site::{Options, Site};
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct Built {
+    pub pages: usize,
+    pub terms: usize,
+    pub output_dir: PathBuf,
+    pub elapsed: Duration,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Builds the site: load, parse, link, render, then write to the output folder atomically.
+/// On failure the previous output is left exactly as it was.
+pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
+    let started = Instant::now();
+    let site = Site::load(options)?;
+    let output_dir = site.output_dir(options);
+    output::check_output_dir(&site.root, &output_dir).map_err(|d| vec![d])?;
+    let mut tera = render::load_templates(&site.root)?;
+    let files = render::render(&site, &mut tera)?;
+    output::write(&site.root, &output_dir, &files)?;
+    Ok(Built {
+        pages: site.pages.len(),
+        terms: site.glossary.terms.len(),
+        output_dir,
+        elapsed: started.elapsed(),
+        warnings: site.warnings,
+    })
+}

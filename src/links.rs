@@ -1,0 +1,363 @@
+//! Link stage, URL model: the one owner of every page's URL.
+//!
+//! Assigns each page its site path (`glossary/donbas/`) from its file path and `slug`,
+//! finds each page's section, refuses collisions, and resolves the links authors write
+//! (`../meeting.md#three-pillars`) to those URLs. Pure: never touches the file system.
+
+use std::collections::HashMap;
+
+use crate::content::{Page, PageKind};
+use crate::diagnostics::Diagnostic;
+
+/// Makes a URL segment: lowercase ASCII letters, digits and hyphens (`Luhansk Oblast` →
+/// `luhansk-oblast`, `Донбас` → `donbas`). May be empty (`!!!`).
+pub fn slugify(text: &str) -> String {
+    slug::slugify(text)
+}
+
+/// Gives every page its site path and section; reports URL collisions and empty slugs.
+pub fn assign_paths(pages: &mut [Page]) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let section_slugs: HashMap<String, Option<String>> = pages
+        .iter()
+        .filter(|p| p.kind == PageKind::Section)
+        .map(|p| (p.dir().to_string(), p.meta.slug.clone()))
+        .collect();
+    let sections: HashMap<String, usize> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.kind == PageKind::Section)
+        .map(|(i, p)| (p.dir().to_string(), i))
+        .collect();
+
+    for page in pages.iter_mut() {
+        let mut path = String::new();
+        let dir = page.dir().to_string();
+        let mut so_far = String::new();
+        for component in dir.split('/').filter(|c| !c.is_empty()) {
+            if !so_far.is_empty() {
+                so_far.push('/');
+            }
+            so_far.push_str(component);
+            let name = section_slugs.get(&so_far).cloned().flatten();
+            path.push_str(&slugify(name.as_deref().unwrap_or(component)));
+            path.push('/');
+        }
+        if page.kind != PageKind::Section {
+            let own = slugify(page.meta.slug.as_deref().unwrap_or(page.stem()));
+            if own.is_empty() {
+                diagnostics.push(
+                    Diagnostic::error(&page.path, "the page's URL slug comes out empty")
+                        .with_help("name the file with letters or digits, or set `slug = \"...\"`"),
+                );
+            }
+            path.push_str(&own);
+            path.push('/');
+        }
+        if path.contains("//") || path.starts_with('/') {
+            diagnostics.push(
+                Diagnostic::error(&page.path, "a folder name gives an empty URL segment")
+                    .with_help("rename the folder with letters or digits"),
+            );
+        }
+        page.site_path = path;
+        page.parent = parent_section(page, &sections);
+    }
+    diagnostics.extend(collisions(pages));
+    diagnostics
+}
+
+/// The nearest `_index.md` above the page (for a section: above its own folder).
+fn parent_section(page: &Page, sections: &HashMap<String, usize>) -> Option<usize> {
+    let mut dir = page.dir();
+    if page.kind == PageKind::Section {
+        if dir.is_empty() {
+            return None;
+        }
+        dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+    }
+    loop {
+        if let Some(&i) = sections.get(dir) {
+            return Some(i);
+        }
+        if dir.is_empty() {
+            return None;
+        }
+        dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+    }
+}
+
+fn collisions(pages: &[Page]) -> Vec<Diagnostic> {
+    let mut seen: HashMap<&str, &Page> = HashMap::new();
+    let mut diagnostics = Vec::new();
+    for page in pages {
+        if let Some(first) = seen.insert(&page.site_path, page) {
+            diagnostics.push(
+                Diagnostic::error(
+                    &page.path,
+                    format!(
+                        "{} and {} would both be written to /{}",
+                        first.path.display(),
+                        page.path.display(),
+                        page.site_path
+                    ),
+                )
+                .with_help("rename one of the files or give it another `slug`"),
+            );
+        }
+    }
+    diagnostics
+}
+
+/// What a link written in Markdown points to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Another page (index into the page list), maybe at an anchor.
+    Page { page: usize, anchor: Option<String> },
+    /// An anchor on the same page.
+    SamePage { anchor: String },
+    /// A file of the built site (e.g. `/images/map.png`), as a path from the site root.
+    SiteFile { path: String, href: String },
+    /// Leave as written (`https://...`, `mailto:`, a relative non-Markdown path).
+    External,
+    /// A `.md` file that is not in the site.
+    Missing { path: String },
+    /// `javascript:`, `data:` or `vbscript:`: never emitted as a live link.
+    Unsafe { scheme: String },
+}
+
+/// Finds pages by the path of their source.
+pub struct LinkIndex {
+    by_key: HashMap<String, usize>,
+    base_path: String,
+}
+
+impl LinkIndex {
+    pub fn new(pages: &[Page], base_path: &str) -> Self {
+        let by_key = pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.key.clone(), i))
+            .collect();
+        LinkIndex {
+            by_key,
+            base_path: base_path.to_string(),
+        }
+    }
+
+    /// The href of a page: `/explainer/glossary/donbas/`.
+    pub fn href(&self, page: &Page) -> String {
+        format!("{}{}", self.base_path, page.site_path)
+    }
+
+    /// Resolves `dest` as written in the page whose source key is `from`.
+    pub fn resolve(&self, from: &str, dest: &str) -> Target {
+        let dest = dest.trim();
+        if let Some(scheme) = unsafe_scheme(dest) {
+            return Target::Unsafe { scheme };
+        }
+        if let Some(anchor) = dest.strip_prefix('#') {
+            return Target::SamePage {
+                anchor: anchor.to_string(),
+            };
+        }
+        if has_scheme(dest) || dest.starts_with("//") {
+            return Target::External;
+        }
+        let (path, anchor) = match dest.split_once('#') {
+            Some((p, a)) => (p, Some(a.to_string())),
+            None => (dest, None),
+        };
+        let path = path.split('?').next().unwrap_or(path);
+        if !path.ends_with(".md") {
+            return match path.strip_prefix('/') {
+                Some(rest) => Target::SiteFile {
+                    path: rest.to_string(),
+                    href: format!("{}{}", self.base_path, &dest[1..]),
+                },
+                None => Target::External,
+            };
+        }
+        let from_dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+        let joined = match path.strip_prefix('/') {
+            Some(abs) => abs.to_string(),
+            None if from_dir.is_empty() => path.to_string(),
+            None => format!("{from_dir}/{path}"),
+        };
+        let Some(key) = normalize(&joined) else {
+            return Target::Missing {
+                path: path.to_string(),
+            };
+        };
+        let key = percent_decode(&key);
+        match self.by_key.get(&key) {
+            Some(&page) => Target::Page { page, anchor },
+            None => Target::Missing { path: key },
+        }
+    }
+}
+
+/// Resolves `.` and `..`; `None` if the path climbs out of `content/`.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// `%20` and friends in a path, so `my%20page.md` finds `my page.md`.
+fn percent_decode(path: &str) -> String {
+    if !path.contains('%') {
+        return path.to_string();
+    }
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn has_scheme(dest: &str) -> bool {
+    match dest.find(':') {
+        Some(i) => {
+            let scheme = &dest[..i];
+            !scheme.is_empty()
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        }
+        None => false,
+    }
+}
+
+/// The dangerous scheme of a link, however it is cased or padded (`  JavaScript:`,
+/// `java\tscript:` — browsers drop tabs and newlines inside URLs).
+pub fn unsafe_scheme(dest: &str) -> Option<String> {
+    let cleaned: String = dest
+        .trim_matches(|c: char| c.is_whitespace() || c.is_control())
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["javascript:", "data:", "vbscript:"]
+        .iter()
+        .find(|s| cleaned.starts_with(*s))
+        .map(|s| s.trim_end_matches(':').to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index(keys: &[&str]) -> LinkIndex {
+        LinkIndex {
+            by_key: keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (k.to_string(), i))
+                .collect(),
+            base_path: "/x/".into(),
+        }
+    }
+
+    #[test]
+    fn resolves_relative_markdown_paths() {
+        let idx = index(&["meeting.md", "glossary/donbas.md", "my page.md"]);
+        assert_eq!(
+            idx.resolve("meeting.md", "glossary/donbas.md#history"),
+            Target::Page {
+                page: 1,
+                anchor: Some("history".into())
+            }
+        );
+        assert_eq!(
+            idx.resolve("glossary/donbas.md", "../meeting.md"),
+            Target::Page {
+                page: 0,
+                anchor: None
+            }
+        );
+        assert_eq!(
+            idx.resolve("a/b.md", "/meeting.md"),
+            Target::Page {
+                page: 0,
+                anchor: None
+            }
+        );
+        assert_eq!(
+            idx.resolve("meeting.md", "my%20page.md"),
+            Target::Page {
+                page: 2,
+                anchor: None
+            }
+        );
+        assert!(matches!(
+            idx.resolve("meeting.md", "../../etc.md"),
+            Target::Missing { .. }
+        ));
+        assert!(matches!(
+            idx.resolve("meeting.md", "nope.md"),
+            Target::Missing { .. }
+        ));
+    }
+
+    #[test]
+    fn classifies_other_links() {
+        let idx = index(&[]);
+        assert_eq!(idx.resolve("a.md", "https://example.org"), Target::External);
+        assert_eq!(
+            idx.resolve("a.md", "#top"),
+            Target::SamePage {
+                anchor: "top".into()
+            }
+        );
+        assert_eq!(
+            idx.resolve("a.md", "/img/map.png"),
+            Target::SiteFile {
+                path: "img/map.png".into(),
+                href: "/x/img/map.png".into()
+            }
+        );
+        for bad in [
+            "javascript:alert(1)",
+            " JavaScript:x",
+            "DATA:text/html,x",
+            "java\tscript:x",
+        ] {
+            assert!(
+                matches!(idx.resolve("a.md", bad), Target::Unsafe { .. }),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn slugs_are_url_safe() {
+        assert_eq!(slugify("Luhansk Oblast"), "luhansk-oblast");
+        assert_eq!(slugify("!!!"), "");
+        assert_eq!(slugify("Café"), slugify("Cafe\u{301}"));
+    }
+}

@@ -1,0 +1,834 @@
+//! Parse stage: one page's Markdown → HTML, on pulldown-cmark's event stream.
+//!
+//! On the way through it gives headings unique ids and anchors (and builds the table of
+//! contents), rewrites links to `.md` sources into URLs, turns `[[wikilinks]]` and the
+//! mentions of glossary terms into term links with a hover definition, numbers footnotes,
+//! and turns a blockquote ending in `— Name` into a quote with its attribution.
+//! It records what later stages check (anchors it links to, mentions) and never does I/O.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark_escape::{escape_href, escape_html};
+use serde::Serialize;
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::config::{AutoLink, Config};
+use crate::content::{Page, PageKind};
+use crate::diagnostics::Diagnostic;
+use crate::glossary::Glossary;
+use crate::links::{LinkIndex, Target, slugify};
+
+/// A heading in the table of contents, with the headings nested under it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+    pub children: Vec<TocEntry>,
+}
+
+/// A mention of a glossary term that became a link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    pub term: usize,
+    /// The link's id on the page: `mention-donbas-1`.
+    pub id: String,
+    /// The sentence around the mention, as plain text.
+    pub sentence: String,
+}
+
+/// A link to an anchor on another page, checked once every page is parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchorRef {
+    pub page: usize,
+    pub anchor: String,
+    /// Byte offset of the link in the source file, and its length.
+    pub offset: usize,
+    pub len: usize,
+}
+
+/// What parsing one page produced.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    /// Every id the page defines (headings, footnotes, mentions).
+    pub ids: HashSet<String>,
+    pub anchor_refs: Vec<AnchorRef>,
+    pub mentions: Vec<Mention>,
+    /// Distinct terms linked from the page, in order of first link.
+    pub terms: Vec<usize>,
+    pub word_count: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    /// The ids of the page's headings, in document order.
+    pub fn toc_ids(&self) -> Vec<&str> {
+        fn walk<'t>(entries: &'t [TocEntry], ids: &mut Vec<&'t str>) {
+            for e in entries {
+                ids.push(&e.id);
+                walk(&e.children, ids);
+            }
+        }
+        let mut ids = Vec::new();
+        walk(&self.toc, &mut ids);
+        ids
+    }
+}
+
+/// Everything a page's Markdown is resolved against.
+pub struct Env<'a> {
+    pub config: &'a Config,
+    pub pages: &'a [Page],
+    pub links: &'a LinkIndex,
+    pub glossary: &'a Glossary,
+}
+
+/// Parses the Markdown body of `pages[index]`.
+pub fn parse(env: &Env, index: usize) -> Parsed {
+    let page = &env.pages[index];
+    let mut options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_WIKILINKS;
+    if env.config.markdown.smart_punctuation {
+        options |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    let mut walker = Walker::new(env, index);
+    for (event, range) in Parser::new_ext(page.body(), options).into_offset_iter() {
+        walker.event(event, page.body_start + range.start, range.len());
+    }
+    walker.finish()
+}
+
+/// Where the walker is in the document.
+#[derive(Default)]
+struct State {
+    code_block: bool,
+    image: usize,
+    /// Raw `<a>` tags opened by the author and not yet closed.
+    raw_links: usize,
+    /// Link kinds for the open Markdown links (innermost last).
+    links: Vec<Option<TermLink>>,
+    in_footnote: bool,
+}
+
+struct TermLink {
+    tip: String,
+}
+
+struct HeadingBuf<'a> {
+    level: HeadingLevel,
+    id: Option<String>,
+    classes: Vec<String>,
+    attrs: Vec<(String, String)>,
+    events: Vec<Event<'a>>,
+    text: String,
+}
+
+struct Walker<'e, 'a> {
+    env: &'e Env<'e>,
+    page: &'a Page,
+    index: usize,
+    self_term: Option<usize>,
+    auto_link: AutoLink,
+    out: Vec<Event<'a>>,
+    state: State,
+    /// Consecutive text, joined so that names split across events still match.
+    pending: String,
+    heading: Option<HeadingBuf<'a>>,
+    headings: Vec<(u8, String, String)>,
+    footnote: Option<(String, Vec<Event<'a>>)>,
+    footnote_defs: Vec<(String, Vec<Event<'a>>)>,
+    footnote_numbers: HashMap<String, usize>,
+    footnote_refs: HashMap<String, usize>,
+    /// Output positions of open blockquotes, for the attribution rewrite.
+    quotes: Vec<usize>,
+    /// Plain text of the current block, and mentions waiting for their sentence.
+    block_text: String,
+    waiting: Vec<(usize, usize)>,
+    linked: HashSet<usize>,
+    mention_counts: HashMap<usize, usize>,
+    result: Parsed,
+}
+
+impl<'e, 'a> Walker<'e, 'a>
+where
+    'e: 'a,
+{
+    fn new(env: &'e Env<'e>, index: usize) -> Self {
+        let page = &env.pages[index];
+        let auto_link = page.meta.auto_link.unwrap_or(env.config.glossary.auto_link);
+        Walker {
+            env,
+            page,
+            index,
+            self_term: env.glossary.term_of_page(index),
+            auto_link,
+            out: Vec::new(),
+            state: State::default(),
+            pending: String::new(),
+            heading: None,
+            headings: Vec::new(),
+            footnote: None,
+            footnote_defs: Vec::new(),
+            footnote_numbers: HashMap::new(),
+            footnote_refs: HashMap::new(),
+            quotes: Vec::new(),
+            block_text: String::new(),
+            waiting: Vec::new(),
+            linked: HashSet::new(),
+            mention_counts: HashMap::new(),
+            result: Parsed::default(),
+        }
+    }
+
+    fn event(&mut self, event: Event<'a>, offset: usize, len: usize) {
+        if let Event::Text(text) = event {
+            return self.text(text);
+        }
+        self.flush();
+        match event {
+            Event::Start(tag) => self.start(tag, offset, len),
+            Event::End(tag) => self.end(tag),
+            Event::Code(code) => {
+                self.block_text.push_str(&code);
+                self.emit(Event::Code(code));
+            }
+            Event::Html(html) | Event::InlineHtml(html) if !self.env.config.markdown.raw_html => {
+                self.emit(Event::Text(html));
+            }
+            Event::InlineHtml(html) => {
+                self.track_raw_link(&html);
+                self.emit(Event::InlineHtml(html));
+            }
+            Event::FootnoteReference(label) => self.footnote_reference(&label),
+            Event::SoftBreak => self.text(CowStr::Borrowed(" ")),
+            other => self.emit(other),
+        }
+    }
+
+    /// Sends an event to where output currently goes: a heading, a footnote, or the page.
+    fn emit(&mut self, event: Event<'a>) {
+        if let Some(heading) = &mut self.heading {
+            heading.events.push(event);
+        } else if let Some((_, events)) = &mut self.footnote {
+            events.push(event);
+        } else {
+            self.out.push(event);
+        }
+    }
+
+    fn text(&mut self, text: CowStr<'a>) {
+        if let Some(heading) = &mut self.heading {
+            heading.text.push_str(&text);
+            heading.events.push(Event::Text(text));
+        } else if self.state.code_block {
+            self.emit(Event::Text(text));
+        } else {
+            self.pending.push_str(&text);
+        }
+    }
+
+    /// Emits the pending text, linking the glossary terms it mentions.
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let text = std::mem::take(&mut self.pending);
+        self.result.word_count += text.unicode_words().count();
+        let linkable = self.state.links.is_empty()
+            && self.state.image == 0
+            && self.state.raw_links == 0
+            && !self.state.in_footnote
+            && self.auto_link != AutoLink::Off;
+        let mut last = 0;
+        if linkable {
+            let found: Vec<_> = self.env.glossary.mentions(&text).collect();
+            for (range, term) in found {
+                if Some(term) == self.self_term
+                    || (self.auto_link == AutoLink::First && self.linked.contains(&term))
+                {
+                    continue;
+                }
+                self.emit(Event::Text(CowStr::from(
+                    text[last..range.start].to_string(),
+                )));
+                let sentence_at = self.block_text.len() + range.start;
+                let (open, close) = self.term_link(term, sentence_at);
+                self.emit(Event::InlineHtml(open.into()));
+                self.emit(Event::Text(CowStr::from(text[range.clone()].to_string())));
+                self.emit(Event::InlineHtml(close.into()));
+                last = range.end;
+            }
+        }
+        self.block_text.push_str(&text);
+        if last == 0 {
+            self.emit(Event::Text(CowStr::from(text)));
+        } else if last < text.len() {
+            self.emit(Event::Text(CowStr::from(text[last..].to_string())));
+        }
+    }
+
+    /// The HTML around a link to `term`, and the mention it records.
+    fn term_link(&mut self, term: usize, sentence_at: usize) -> (String, String) {
+        let t = &self.env.glossary.terms[term];
+        let count = self.mention_counts.entry(term).or_insert(0);
+        *count += 1;
+        let id = format!("mention-{}-{count}", t.slug);
+        let href = self.env.links.href(&self.env.pages[t.page]);
+        let mut open = String::from("<span class=\"term-ref\"><a class=\"term\" href=\"");
+        let _ = escape_href(&mut open, &href);
+        let _ = write!(open, "\" id=\"{id}\" aria-describedby=\"{id}-tip\">");
+        let mut close = format!("</a><span class=\"term-tip\" role=\"tooltip\" id=\"{id}-tip\">");
+        let _ = escape_html(&mut close, &t.summary);
+        close.push_str("</span></span>");
+        self.record_mention(term, id, sentence_at);
+        (open, close)
+    }
+
+    fn record_mention(&mut self, term: usize, id: String, sentence_at: usize) {
+        self.linked.insert(term);
+        if !self.result.terms.contains(&term) {
+            self.result.terms.push(term);
+        }
+        self.result.ids.insert(id.clone());
+        self.waiting.push((self.result.mentions.len(), sentence_at));
+        self.result.mentions.push(Mention {
+            term,
+            id,
+            sentence: String::new(),
+        });
+    }
+
+    fn start(&mut self, tag: Tag<'a>, offset: usize, len: usize) {
+        if is_block(&tag) {
+            self.end_block();
+        }
+        match tag {
+            Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            } => {
+                let attrs = attrs
+                    .into_iter()
+                    .filter(|(k, _)| {
+                        k.starts_with("data-") && !k.contains(['"', '\'', '<', '>', '=', ' '])
+                    })
+                    .map(|(k, v)| (k.to_string(), v.map(|v| v.to_string()).unwrap_or_default()))
+                    .collect();
+                self.heading = Some(HeadingBuf {
+                    level,
+                    id: id.map(|i| i.to_string()),
+                    classes: classes.into_iter().map(|c| c.to_string()).collect(),
+                    attrs,
+                    events: Vec::new(),
+                    text: String::new(),
+                });
+            }
+            Tag::CodeBlock(kind) => {
+                self.state.code_block = true;
+                self.emit(Event::Start(Tag::CodeBlock(kind)));
+            }
+            Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            } => {
+                self.state.image += 1;
+                let dest_url = self
+                    .rewrite(&dest_url, offset, len)
+                    .map_or(dest_url, CowStr::from);
+                self.emit(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            } => self.link(link_type, dest_url, title, id, offset, len),
+            Tag::FootnoteDefinition(label) => {
+                self.state.in_footnote = true;
+                self.footnote = Some((label.to_string(), Vec::new()));
+            }
+            Tag::BlockQuote(kind) => {
+                if self.heading.is_none() && self.footnote.is_none() {
+                    self.quotes.push(self.out.len());
+                }
+                self.emit(Event::Start(Tag::BlockQuote(kind)));
+            }
+            other => self.emit(Event::Start(other)),
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        if is_block_end(&tag) {
+            self.end_block();
+        }
+        match tag {
+            TagEnd::Heading(_) => self.end_heading(),
+            TagEnd::CodeBlock => {
+                self.state.code_block = false;
+                self.emit(Event::End(tag));
+            }
+            TagEnd::Image => {
+                self.state.image = self.state.image.saturating_sub(1);
+                self.emit(Event::End(tag));
+            }
+            TagEnd::Link => match self.state.links.pop().flatten() {
+                Some(term_link) => self.emit(Event::InlineHtml(term_link.tip.into())),
+                None => self.emit(Event::End(tag)),
+            },
+            TagEnd::FootnoteDefinition => {
+                self.state.in_footnote = false;
+                if let Some(def) = self.footnote.take() {
+                    self.footnote_defs.push(def);
+                }
+            }
+            TagEnd::BlockQuote(_) => {
+                self.emit(Event::End(tag));
+                if self.heading.is_none() && self.footnote.is_none() {
+                    if let Some(start) = self.quotes.pop() {
+                        attribute_quote(&mut self.out, start);
+                    }
+                }
+            }
+            other => self.emit(Event::End(other)),
+        }
+    }
+
+    /// A block ended: the mentions in it get their sentence.
+    fn end_block(&mut self) {
+        for (mention, at) in self.waiting.drain(..) {
+            self.result.mentions[mention].sentence = sentence_around(&self.block_text, at);
+        }
+        self.block_text.clear();
+    }
+
+    fn end_heading(&mut self) {
+        let Some(h) = self.heading.take() else { return };
+        let level = h.level as u8;
+        let base = h.id.clone().unwrap_or_else(|| {
+            let s = slugify(&h.text);
+            if s.is_empty() { "section".into() } else { s }
+        });
+        let id = self.unique_id(base, h.id.is_some());
+        let mut html = format!("<h{level} id=\"");
+        let _ = escape_html(&mut html, &id);
+        html.push('"');
+        if !h.classes.is_empty() {
+            html.push_str(" class=\"");
+            let _ = escape_html(&mut html, &h.classes.join(" "));
+            html.push('"');
+        }
+        for (k, v) in &h.attrs {
+            let _ = write!(html, " {k}=\"");
+            let _ = escape_html(&mut html, v);
+            html.push('"');
+        }
+        html.push('>');
+        pulldown_cmark::html::push_html(&mut html, h.events.into_iter());
+        let _ = writeln!(
+            html,
+            " <a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{level}>",
+            escape_attr(&id)
+        );
+        if level > 1 {
+            self.headings.push((level, id, h.text.trim().to_string()));
+        }
+        self.emit(Event::Html(html.into()));
+    }
+
+    /// Makes `id` unique on the page (`-1`, `-2`...); an explicit duplicate is an error.
+    fn unique_id(&mut self, base: String, explicit: bool) -> String {
+        if self.result.ids.insert(base.clone()) {
+            return base;
+        }
+        if explicit {
+            self.result.diagnostics.push(
+                Diagnostic::warning(
+                    &self.page.path,
+                    format!("two headings have the id `{base}`"),
+                )
+                .with_help("give each heading its own `{#id}`"),
+            );
+        }
+        let id = (1..)
+            .map(|n| format!("{base}-{n}"))
+            .find(|c| !self.result.ids.contains(c));
+        let id = id.unwrap_or(base);
+        self.result.ids.insert(id.clone());
+        id
+    }
+
+    fn link(
+        &mut self,
+        link_type: LinkType,
+        dest_url: CowStr<'a>,
+        title: CowStr<'a>,
+        id: CowStr<'a>,
+        offset: usize,
+        len: usize,
+    ) {
+        let term = if let LinkType::WikiLink { .. } = link_type {
+            self.wikilink(&dest_url, offset, len)
+        } else {
+            match self.env.links.resolve(&self.page.key, &dest_url) {
+                Target::Page { page, anchor: None }
+                    if self.env.pages[page].kind == PageKind::Term =>
+                {
+                    self.env.glossary.term_of_page(page)
+                }
+                _ => None,
+            }
+        };
+        let linkable =
+            self.heading.is_none() && self.state.links.is_empty() && self.state.raw_links == 0;
+        match term {
+            Some(term) if linkable => {
+                let sentence_at = self.block_text.len();
+                let (open, close) = self.term_link(term, sentence_at);
+                self.state.links.push(Some(TermLink { tip: close }));
+                self.emit(Event::InlineHtml(open.into()));
+            }
+            Some(term) => {
+                let href = self
+                    .env
+                    .links
+                    .href(&self.env.pages[self.env.glossary.terms[term].page]);
+                self.state.links.push(None);
+                self.emit(link_event(LinkType::Inline, href.into(), title, id));
+            }
+            None => {
+                let dest = match link_type {
+                    LinkType::WikiLink { .. } => dest_url,
+                    _ => self
+                        .rewrite(&dest_url, offset, len)
+                        .map_or(dest_url, CowStr::from),
+                };
+                self.state.links.push(None);
+                self.emit(link_event(link_type, dest, title, id));
+            }
+        }
+    }
+
+    fn wikilink(&mut self, name: &str, offset: usize, len: usize) -> Option<usize> {
+        let found = self.env.glossary.lookup(name);
+        if found.is_none() {
+            let suggestions = self.env.glossary.suggest(name);
+            let help = if suggestions.is_empty() {
+                "wikilinks name a glossary term by title, alias or file name".to_string()
+            } else {
+                format!("did you mean {}?", quote_list(&suggestions))
+            };
+            self.error(
+                format!("unknown glossary term `{name}` in [[wikilink]]"),
+                offset,
+                len,
+                help,
+            );
+        }
+        found
+    }
+
+    /// The URL to write for a link or image destination, or `None` to keep it as written.
+    fn rewrite(&mut self, dest: &str, offset: usize, len: usize) -> Option<String> {
+        match self.env.links.resolve(&self.page.key, dest) {
+            Target::Page { page, anchor } => {
+                let mut href = self.env.links.href(&self.env.pages[page]);
+                if let Some(anchor) = anchor {
+                    self.result.anchor_refs.push(AnchorRef {
+                        page,
+                        anchor: anchor.clone(),
+                        offset,
+                        len,
+                    });
+                    href = format!("{href}#{anchor}");
+                }
+                Some(href)
+            }
+            Target::SamePage { anchor } => {
+                self.result.anchor_refs.push(AnchorRef {
+                    page: self.index,
+                    anchor,
+                    offset,
+                    len,
+                });
+                None
+            }
+            Target::SiteFile { href, .. } => Some(href),
+            Target::External => None,
+            Target::Missing { path } => {
+                let help = "link to the .md file relative to this page, e.g. `../meeting.md`";
+                self.error(
+                    format!("link to a missing page: `{path}`"),
+                    offset,
+                    len,
+                    help.into(),
+                );
+                None
+            }
+            Target::Unsafe { scheme } => {
+                let help = "remove the link: lede never publishes script or data links";
+                self.error(format!("`{scheme}:` link"), offset, len, help.into());
+                Some(String::new())
+            }
+        }
+    }
+
+    fn error(&mut self, message: String, offset: usize, len: usize, help: String) {
+        let d = Diagnostic::error(&self.page.path, message).at(&self.page.text, offset, len);
+        self.result.diagnostics.push(d.with_help(help));
+    }
+
+    fn track_raw_link(&mut self, html: &str) {
+        let tag = html.trim_start().to_ascii_lowercase();
+        if tag.starts_with("<a ") || tag.starts_with("<a>") {
+            self.state.raw_links += 1;
+        } else if tag.starts_with("</a") {
+            self.state.raw_links = self.state.raw_links.saturating_sub(1);
+        }
+    }
+
+    fn footnote_reference(&mut self, label: &str) {
+        let next = self.footnote_numbers.len() + 1;
+        let number = *self
+            .footnote_numbers
+            .entry(label.to_string())
+            .or_insert(next);
+        let uses = self.footnote_refs.entry(label.to_string()).or_insert(0);
+        *uses += 1;
+        let key = footnote_key(label);
+        let ref_id = if *uses == 1 {
+            format!("fnref-{key}")
+        } else {
+            format!("fnref-{key}-{uses}")
+        };
+        self.result.ids.insert(ref_id.clone());
+        let html = format!(
+            "<sup class=\"footnote-ref\"><a href=\"#fn-{key}\" id=\"{ref_id}\" aria-label=\"Note {number}\">{number}</a></sup>"
+        );
+        self.emit(Event::InlineHtml(html.into()));
+    }
+
+    fn finish(mut self) -> Parsed {
+        self.flush();
+        self.end_block();
+        let mut html = String::with_capacity(self.page.body().len() * 3 / 2);
+        pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut self.out).into_iter());
+        self.footnotes(&mut html);
+        self.result.toc = nest(&self.headings);
+        self.result.html = html;
+        self.result
+    }
+
+    /// Appends the numbered notes, in the order they are first referenced.
+    fn footnotes(&mut self, html: &mut String) {
+        let mut defs: Vec<(usize, String, Vec<Event<'a>>)> = Vec::new();
+        for (label, events) in std::mem::take(&mut self.footnote_defs) {
+            match self.footnote_numbers.get(&label) {
+                Some(&n) => defs.push((n, label, events)),
+                None => self.result.diagnostics.push(
+                    Diagnostic::warning(
+                        &self.page.path,
+                        format!("footnote `[^{label}]` is never referenced"),
+                    )
+                    .with_help(format!("cite it with `[^{label}]` or remove it")),
+                ),
+            }
+        }
+        if defs.is_empty() {
+            return;
+        }
+        defs.sort_by_key(|(n, _, _)| *n);
+        html.push_str("<section class=\"footnotes\" aria-label=\"Notes\">\n<ol>\n");
+        for (_, label, mut events) in defs {
+            let key = footnote_key(&label);
+            self.result.ids.insert(format!("fn-{key}"));
+            let back = format!(
+                " <a href=\"#fnref-{key}\" class=\"footnote-back\" aria-label=\"Back to the text\">↩</a>"
+            );
+            match events
+                .iter()
+                .rposition(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+            {
+                Some(i) => events.insert(i, Event::InlineHtml(back.into())),
+                None => events.push(Event::InlineHtml(back.into())),
+            }
+            let _ = write!(html, "<li id=\"fn-{key}\">");
+            pulldown_cmark::html::push_html(html, events.into_iter());
+            html.push_str("</li>\n");
+        }
+        html.push_str("</ol>\n</section>\n");
+    }
+}
+
+fn link_event<'a>(
+    link_type: LinkType,
+    dest_url: CowStr<'a>,
+    title: CowStr<'a>,
+    id: CowStr<'a>,
+) -> Event<'a> {
+    Event::Start(Tag::Link {
+        link_type,
+        dest_url,
+        title,
+        id,
+    })
+}
+
+fn is_block(tag: &Tag) -> bool {
+    !matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
+}
+
+fn is_block_end(tag: &TagEnd) -> bool {
+    !matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
+}
+
+/// A blockquote whose last paragraph starts with a dash (`— Yuri Ushakov`) becomes a
+/// `<figure>` with the quote and a `<figcaption>` attribution.
+fn attribute_quote(out: &mut [Event], start: usize) {
+    let end = out.len() - 1;
+    let mut depth = 0;
+    let mut last_para = None;
+    for (i, event) in out.iter().enumerate().take(end).skip(start + 1) {
+        match event {
+            Event::Start(Tag::BlockQuote(_)) => depth += 1,
+            Event::End(TagEnd::BlockQuote(_)) => depth -= 1,
+            Event::Start(Tag::Paragraph) if depth == 0 => last_para = Some(i),
+            _ => {}
+        }
+    }
+    let Some(para) = last_para else { return };
+    let is_attribution = matches!(out.get(para + 1), Some(Event::Text(t))
+        if t.starts_with(['—', '–']) || t.starts_with("-- "));
+    let has_quote = out[start + 1..para]
+        .iter()
+        .any(|e| matches!(e, Event::Start(_)));
+    let para_end = out[para..end]
+        .iter()
+        .rposition(|e| matches!(e, Event::End(TagEnd::Paragraph)));
+    let (true, true, Some(para_end)) = (is_attribution, has_quote, para_end) else {
+        return;
+    };
+    out[start] = Event::Html("<figure class=\"quote\">\n<blockquote>\n".into());
+    out[para] = Event::Html("</blockquote>\n<figcaption>".into());
+    out[para + para_end] = Event::Html("</figcaption>\n".into());
+    out[end] = Event::Html("</figure>\n".into());
+}
+
+/// The sentence of `text` that contains byte `at`, trimmed to a readable length.
+fn sentence_around(text: &str, at: usize) -> String {
+    let sentence = text
+        .split_sentence_bound_indices()
+        .find(|(start, s)| at >= *start && at < start + s.len())
+        .map_or(text, |(_, s)| s);
+    let sentence = sentence.trim();
+    const MAX: usize = 240;
+    if sentence.chars().count() <= MAX {
+        return sentence.to_string();
+    }
+    let cut: String = sentence.chars().take(MAX).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
+    format!("{cut}…")
+}
+
+/// Builds the nested table of contents from (level, id, title) in document order.
+fn nest(headings: &[(u8, String, String)]) -> Vec<TocEntry> {
+    let mut roots: Vec<TocEntry> = Vec::new();
+    for (level, id, title) in headings {
+        let entry = TocEntry {
+            level: *level,
+            id: id.clone(),
+            title: title.clone(),
+            children: Vec::new(),
+        };
+        insert(&mut roots, entry);
+    }
+    roots
+}
+
+fn insert(siblings: &mut Vec<TocEntry>, entry: TocEntry) {
+    match siblings.last_mut() {
+        Some(last) if last.level < entry.level => insert(&mut last.children, entry),
+        _ => siblings.push(entry),
+    }
+}
+
+/// A footnote label as an id: `seed` → `seed`, `A note` → `a-note`.
+fn footnote_key(label: &str) -> String {
+    let s = slugify(label);
+    if s.is_empty() { "note".into() } else { s }
+}
+
+fn escape_attr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let _ = escape_html(&mut out, text);
+    out
+}
+
+fn quote_list(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toc_nests_by_level() {
+        let h = |l: u8, id: &str| (l, id.to_string(), id.to_string());
+        let toc = nest(&[h(2, "a"), h(3, "b"), h(3, "c"), h(2, "d"), h(4, "e")]);
+        assert_eq!(toc.len(), 2);
+        assert_eq!(
+            toc[0]
+                .children
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>(),
+            ["b", "c"]
+        );
+        assert_eq!(toc[1].children[0].id, "e");
+    }
+
+    #[test]
+    fn sentence_is_the_one_around_the_offset() {
+        let text = "First one. Then Donbas came up here. Last.";
+        let at = text.find("Donbas").unwrap();
+        assert_eq!(sentence_around(text, at), "Then Donbas came up here.");
+    }
+}

@@ -1,0 +1,482 @@
+//! Render stage: the linked site → HTML files, through the Tera templates in `templates/`.
+//!
+//! Template contexts are typed structs that borrow from the site (no page body is copied
+//! per page). Template errors are reported once per template position, naming the content
+//! file being rendered. Never touches the file system: it returns the files to write.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, ErrorKind, Tera};
+
+use crate::content::{Date, Page, PageKind};
+use crate::diagnostics::Diagnostic;
+use crate::glossary::Glossary;
+use crate::markdown::{Parsed, TocEntry};
+use crate::site::Site;
+
+pub const TEMPLATE_DIR: &str = "templates";
+
+/// A file of the built site: its path from the output root and its bytes.
+pub struct OutputFile {
+    pub path: String,
+    pub contents: Vec<u8>,
+}
+
+/// Loads every template under `templates/`.
+pub fn load_templates(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
+    let dir = root.join(TEMPLATE_DIR);
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            vec![Diagnostic::error(TEMPLATE_DIR, format!("cannot read templates: {e}"))
+                .with_help("create a templates/ folder with base.html, index.html, section.html and page.html")]
+        })?;
+        if entry.file_type().is_file() && !entry.file_name().to_string_lossy().starts_with('.') {
+            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+            let name = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            files.push((entry.path().to_path_buf(), Some(name)));
+        }
+    }
+    let mut tera = Tera::new();
+    tera.add_template_files(files)
+        .map_err(|e| vec![template_error(&e, None)])?;
+    Ok(tera)
+}
+
+/// Turns a Tera error into a diagnostic at the template's file, line and column.
+fn template_error(err: &tera::Error, rendering: Option<&Path>) -> Diagnostic {
+    let during = rendering
+        .map(|p| format!(" (while rendering {})", p.display()))
+        .unwrap_or_default();
+    let in_templates = |name: &str| PathBuf::from(TEMPLATE_DIR).join(name);
+    let d = match err.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+            let span = report.span();
+            Diagnostic::error(
+                in_templates(report.filename()),
+                format!("{}{during}", report.message()),
+            )
+            .at_line_col(span.start_line, span.start_col + 1)
+        }
+        ErrorKind::CircularExtend {
+            tpl,
+            inheritance_chain,
+        } => Diagnostic::error(
+            in_templates(tpl),
+            format!(
+                "templates extend each other in a circle: {}",
+                inheritance_chain.join(" → ")
+            ),
+        ),
+        ErrorKind::CircularInclude { tpl, include_chain } => Diagnostic::error(
+            in_templates(tpl),
+            format!(
+                "templates include each other in a circle: {}",
+                include_chain.join(" → ")
+            ),
+        ),
+        ErrorKind::MissingParent { current, parent } => Diagnostic::error(
+            in_templates(current),
+            format!("extends `{parent}`, which does not exist"),
+        ),
+        ErrorKind::TemplateNotFound(name) => Diagnostic::error(
+            in_templates(name),
+            format!("template `{name}` does not exist{during}"),
+        ),
+        other => Diagnostic::error(TEMPLATE_DIR, format!("{other}{during}")),
+    };
+    d.with_help("fix the template; the Tera syntax is described at keats.github.io/tera")
+}
+
+/// A page as templates see it.
+#[derive(Serialize)]
+struct PageContext<'a> {
+    kind: PageKind,
+    title: &'a str,
+    description: Option<&'a str>,
+    date: Option<&'a Date>,
+    updated: Option<&'a Date>,
+    weight: Option<i64>,
+    /// The href: `/explainer/meeting/`.
+    url: String,
+    /// The full URL: `https://example.org/explainer/meeting/`.
+    permalink: String,
+    /// The source, relative to the site root: `content/meeting.md`.
+    path: String,
+    slug: &'a str,
+    content: &'a str,
+    toc: &'a [TocEntry],
+    word_count: usize,
+    reading_minutes: usize,
+    extra: &'a toml::Table,
+    /// Glossary terms linked from this page, in order of first mention.
+    terms: Vec<TermRef<'a>>,
+    /// Sections only: the pages in the section, by weight then title.
+    pages: Vec<PageSummary<'a>>,
+    /// Sections only: the sections inside this one.
+    subsections: Vec<PageSummary<'a>>,
+}
+
+/// A page in a list.
+#[derive(Serialize)]
+struct PageSummary<'a> {
+    kind: PageKind,
+    title: &'a str,
+    description: Option<&'a str>,
+    date: Option<&'a Date>,
+    updated: Option<&'a Date>,
+    weight: Option<i64>,
+    url: String,
+    permalink: String,
+    extra: &'a toml::Table,
+    summary: Option<&'a str>,
+    category: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct TermRef<'a> {
+    title: &'a str,
+    slug: &'a str,
+    url: String,
+    summary: &'a str,
+    category: Option<&'a str>,
+    aliases: &'a [String],
+}
+
+/// A term page's extra context: `term`.
+#[derive(Serialize)]
+struct TermContext<'a> {
+    #[serde(flatten)]
+    term: TermRef<'a>,
+    /// Pages that mention the term, each with the sentence around the first mention.
+    mentions: Vec<MentionContext<'a>>,
+    /// Terms linked from this definition, and terms whose definitions link here.
+    related: Vec<TermRef<'a>>,
+}
+
+#[derive(Serialize)]
+struct MentionContext<'a> {
+    title: &'a str,
+    url: String,
+    /// The URL of the exact spot: `/meeting/#mention-donbas-1`.
+    anchor_url: String,
+    sentence: &'a str,
+}
+
+#[derive(Serialize)]
+struct LetterGroup<'a> {
+    letter: String,
+    terms: Vec<TermRef<'a>>,
+}
+
+/// Renders every page (in parallel) and the 404 page. Returns files sorted by path.
+pub fn render(site: &Site, tera: &mut Tera) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let glossary: Vec<TermRef> = sorted_terms(site).map(|t| term_ref(site, t)).collect();
+    let groups = letter_groups(site);
+    let globals = tera.global_context();
+    globals.insert("site", &site.config);
+    globals.insert("glossary", &glossary);
+    globals.insert("glossary_groups", &groups);
+    let tera = &*tera;
+
+    let results: Vec<Result<OutputFile, Box<(Diagnostic, PathBuf)>>> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|i| render_page(site, tera, i))
+        .collect();
+    let mut files = Vec::with_capacity(results.len() + 1);
+    let mut errors: BTreeMap<String, (Diagnostic, Vec<PathBuf>)> = BTreeMap::new();
+    for result in results {
+        match result {
+            Ok(file) => files.push(file),
+            Err(failed) => {
+                let (d, page) = *failed;
+                errors
+                    .entry(d.short())
+                    .or_insert_with(|| (d, Vec::new()))
+                    .1
+                    .push(page);
+            }
+        }
+    }
+    if tera.contains_template("404.html") {
+        let mut context = Context::new();
+        context.insert("current_url", &format!("{}404.html", site.config.base_path));
+        match tera.render("404.html", &context) {
+            Ok(html) => files.push(OutputFile {
+                path: "404.html".into(),
+                contents: html.into_bytes(),
+            }),
+            Err(e) => {
+                let d = template_error(&e, None);
+                errors.entry(d.short()).or_insert_with(|| (d, Vec::new()));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors
+            .into_values()
+            .map(|(d, pages)| with_other_pages(d, &pages))
+            .collect());
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// One template error that many pages hit is reported once.
+fn with_other_pages(d: Diagnostic, pages: &[PathBuf]) -> Diagnostic {
+    if pages.len() <= 1 {
+        return d;
+    }
+    let mut d = d;
+    d.message = format!("{} (and {} other pages)", d.message, pages.len() - 1);
+    d
+}
+
+fn render_page(
+    site: &Site,
+    tera: &Tera,
+    index: usize,
+) -> Result<OutputFile, Box<(Diagnostic, PathBuf)>> {
+    let page = &site.pages[index];
+    let parsed = &site.parsed[index];
+    let template = template_for(site, tera, page);
+    let fail = |d: Diagnostic| Box::new((d, page.path.clone()));
+    if !tera.contains_template(&template) {
+        let message = format!("template `{template}` does not exist");
+        let d = match &page.meta.template {
+            Some(_) => {
+                crate::content::front_matter::located(&page.path, &page.text, "template", message)
+            }
+            None => Diagnostic::error(PathBuf::from(TEMPLATE_DIR).join(&template), message),
+        };
+        return Err(fail(d.with_help(format!(
+            "create templates/{template} or name another template"
+        ))));
+    }
+    let mut context = Context::new();
+    let page_context = page_context(site, index, parsed);
+    let name = if page.kind == PageKind::Section {
+        "section"
+    } else {
+        "page"
+    };
+    context.insert(name, &page_context);
+    context.insert("current_url", &page_context.url);
+    if let Some(term) = site.glossary.term_of_page(index) {
+        context.insert("term", &term_context(site, term));
+    }
+    let html = tera
+        .render(&template, &context)
+        .map_err(|e| fail(template_error(&e, Some(&page.path))))?;
+    Ok(OutputFile {
+        path: format!("{}index.html", page.site_path),
+        contents: html.into_bytes(),
+    })
+}
+
+/// The front matter's template, else the default for the kind of page.
+fn template_for(site: &Site, tera: &Tera, page: &Page) -> String {
+    if let Some(t) = &page.meta.template {
+        return t.clone();
+    }
+    let preferred = match page.kind {
+        PageKind::Section if page.site_path.is_empty() => "index.html",
+        PageKind::Section if page.dir() == site.config.glossary.dir => "glossary.html",
+        PageKind::Section => "section.html",
+        PageKind::Term => "term.html",
+        PageKind::Page => "page.html",
+    };
+    let fallback = if page.kind == PageKind::Section {
+        "section.html"
+    } else {
+        "page.html"
+    };
+    if tera.contains_template(preferred) {
+        preferred
+    } else {
+        fallback
+    }
+    .to_string()
+}
+
+fn page_context<'a>(site: &'a Site, index: usize, parsed: &'a Parsed) -> PageContext<'a> {
+    let page = &site.pages[index];
+    let (pages, subsections) = match page.kind {
+        PageKind::Section => {
+            let children = &site.children[index];
+            let summary = |&i: &usize| summary(site, i);
+            let pages = children
+                .iter()
+                .filter(|&&i| site.pages[i].kind != PageKind::Section)
+                .map(summary);
+            let sections = children
+                .iter()
+                .filter(|&&i| site.pages[i].kind == PageKind::Section)
+                .map(summary);
+            (pages.collect(), sections.collect())
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
+    PageContext {
+        kind: page.kind,
+        title: &page.meta.title,
+        description: page.meta.description.as_deref(),
+        date: page.meta.date.as_ref(),
+        updated: page.meta.updated.as_ref(),
+        weight: page.meta.weight,
+        url: site.links.href(page),
+        permalink: site.config.permalink(&page.site_path),
+        path: page.path.to_string_lossy().replace('\\', "/"),
+        slug: page.stem(),
+        content: &parsed.html,
+        toc: &parsed.toc,
+        word_count: parsed.word_count,
+        reading_minutes: parsed.word_count.div_ceil(220).max(1),
+        extra: &page.meta.extra,
+        terms: parsed.terms.iter().map(|&t| term_ref(site, t)).collect(),
+        pages,
+        subsections,
+    }
+}
+
+fn summary(site: &Site, index: usize) -> PageSummary<'_> {
+    let page = &site.pages[index];
+    PageSummary {
+        kind: page.kind,
+        title: &page.meta.title,
+        description: page.meta.description.as_deref(),
+        date: page.meta.date.as_ref(),
+        updated: page.meta.updated.as_ref(),
+        weight: page.meta.weight,
+        url: site.links.href(page),
+        permalink: site.config.permalink(&page.site_path),
+        extra: &page.meta.extra,
+        summary: page.meta.summary.as_deref(),
+        category: page.meta.category.as_deref(),
+    }
+}
+
+fn term_ref(site: &Site, term: usize) -> TermRef<'_> {
+    let t = &site.glossary.terms[term];
+    TermRef {
+        title: &t.title,
+        slug: &t.slug,
+        url: site.links.href(&site.pages[t.page]),
+        summary: &t.summary,
+        category: t.category.as_deref(),
+        aliases: &t.aliases,
+    }
+}
+
+fn term_context(site: &Site, term: usize) -> TermContext<'_> {
+    let mentions = site.backlinks[term]
+        .iter()
+        .map(|&(page, mention)| {
+            let p = &site.pages[page];
+            let m = &site.parsed[page].mentions[mention];
+            let url = site.links.href(p);
+            MentionContext {
+                title: &p.meta.title,
+                anchor_url: format!("{url}#{}", m.id),
+                url,
+                sentence: &m.sentence,
+            }
+        })
+        .collect();
+    TermContext {
+        term: term_ref(site, term),
+        mentions,
+        related: site.related[term]
+            .iter()
+            .map(|&t| term_ref(site, t))
+            .collect(),
+    }
+}
+
+/// Terms in A–Z order of title, ignoring case.
+fn sorted_terms(site: &Site) -> impl Iterator<Item = usize> + '_ {
+    let mut order: Vec<usize> = (0..site.glossary.terms.len()).collect();
+    order.sort_by_cached_key(|&t| site.glossary.terms[t].title.to_lowercase());
+    order.into_iter()
+}
+
+fn letter_groups(site: &Site) -> Vec<LetterGroup<'_>> {
+    let mut groups: Vec<LetterGroup> = Vec::new();
+    for t in sorted_terms(site) {
+        let first = site.glossary.terms[t].title.chars().next().unwrap_or('#');
+        let letter = if first.is_alphabetic() {
+            first.to_uppercase().collect()
+        } else {
+            "#".to_string()
+        };
+        match groups.last_mut() {
+            Some(g) if g.letter == letter => g.terms.push(term_ref(site, t)),
+            _ => groups.push(LetterGroup {
+                letter,
+                terms: vec![term_ref(site, t)],
+            }),
+        }
+    }
+    groups
+}
+
+/// The children of each section, ordered by weight (pages without one last), then title.
+pub fn children(pages: &[Page]) -> Vec<Vec<usize>> {
+    let mut children = vec![Vec::new(); pages.len()];
+    for (i, page) in pages.iter().enumerate() {
+        if let Some(parent) = page.parent {
+            children[parent].push(i);
+        }
+    }
+    for list in &mut children {
+        list.sort_by_cached_key(|&i| {
+            let m = &pages[i].meta;
+            (m.weight.is_none(), m.weight, m.title.to_lowercase())
+        });
+    }
+    children
+}
+
+/// For each term: the mentions that link to it, one per page (its first), in page order.
+pub fn backlinks(glossary: &Glossary, parsed: &[Parsed]) -> Vec<Vec<(usize, usize)>> {
+    let mut backlinks = vec![Vec::new(); glossary.terms.len()];
+    for (page, p) in parsed.iter().enumerate() {
+        let mut seen = HashMap::new();
+        for (i, m) in p.mentions.iter().enumerate() {
+            seen.entry(m.term).or_insert(i);
+        }
+        let mut firsts: Vec<(usize, usize)> = seen.into_iter().collect();
+        firsts.sort_by_key(|&(_, i)| i);
+        for (term, mention) in firsts {
+            backlinks[term].push((page, mention));
+        }
+    }
+    backlinks
+}
+
+/// For each term: terms its definition links to, then terms whose definitions link to it.
+pub fn related(glossary: &Glossary, parsed: &[Parsed]) -> Vec<Vec<usize>> {
+    let mut related: Vec<Vec<usize>> = vec![Vec::new(); glossary.terms.len()];
+    for (t, term) in glossary.terms.iter().enumerate() {
+        for &other in &parsed[term.page].terms {
+            if other != t && !related[t].contains(&other) {
+                related[t].push(other);
+            }
+        }
+    }
+    for (t, term) in glossary.terms.iter().enumerate() {
+        for &other in &parsed[term.page].terms {
+            if other != t && !related[other].contains(&t) {
+                related[other].push(t);
+            }
+        }
+    }
+    related
+}

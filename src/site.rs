@@ -1,0 +1,199 @@
+//! The build pipeline up to rendering: load → parse → link, into one read-only [`Site`].
+//!
+//! `check` stops here; `build` renders and writes the `Site` afterwards. Every stage
+//! collects its problems; the pipeline stops after a stage that found errors.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::{CONFIG_FILE, Config};
+use crate::content::{self, Page};
+use crate::diagnostics::Diagnostic;
+use crate::glossary::Glossary;
+use crate::links::{self, LinkIndex};
+use crate::markdown::{self, Env, Parsed};
+use crate::render;
+
+/// What to build, from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The site root: the folder with `site.toml`.
+    pub root: PathBuf,
+    /// Overrides `output_dir` of `site.toml`.
+    pub output_dir: Option<PathBuf>,
+    /// Overrides `base_url` of `site.toml`.
+    pub base_url: Option<String>,
+    /// Include pages with `draft = true`.
+    pub drafts: bool,
+}
+
+/// A loaded, parsed and linked site: everything rendering needs, shared read-only.
+pub struct Site {
+    pub root: PathBuf,
+    pub config: Config,
+    pub pages: Vec<Page>,
+    pub links: LinkIndex,
+    pub glossary: Glossary,
+    /// The parsed Markdown of each page (same order as `pages`).
+    pub parsed: Vec<Parsed>,
+    /// For each section, its child pages and sections in list order.
+    pub children: Vec<Vec<usize>>,
+    /// For each term, (page, mention) of the first mention on every page that links it.
+    pub backlinks: Vec<Vec<(usize, usize)>>,
+    /// For each term, its related terms.
+    pub related: Vec<Vec<usize>>,
+    /// Problems that do not stop the build.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Splits diagnostics into errors (returned) and warnings (kept in `warnings`).
+fn gate(found: Vec<Diagnostic>, warnings: &mut Vec<Diagnostic>) -> Result<(), Vec<Diagnostic>> {
+    let (errors, rest): (Vec<_>, Vec<_>) = found.into_iter().partition(Diagnostic::is_error);
+    warnings.extend(rest);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        let mut all = errors;
+        all.append(warnings);
+        Err(all)
+    }
+}
+
+impl Site {
+    /// Loads, parses and links the site at `options.root`.
+    pub fn load(options: &Options) -> Result<Site, Vec<Diagnostic>> {
+        let root = options.root.clone();
+        let mut warnings = Vec::new();
+        let config = load_config(&root, options)?;
+
+        let (mut pages, found) = content::load(&root, &config.glossary.dir, options.drafts);
+        gate(found, &mut warnings)?;
+        pages.sort_by(|a, b| a.key.cmp(&b.key));
+        gate(links::assign_paths(&mut pages), &mut warnings)?;
+
+        let links = LinkIndex::new(&pages, &config.base_path);
+        let (glossary, found) = Glossary::new(&pages);
+        gate(found, &mut warnings)?;
+
+        let env = Env {
+            config: &config,
+            pages: &pages,
+            links: &links,
+            glossary: &glossary,
+        };
+        let mut parsed: Vec<Parsed> = (0..pages.len())
+            .into_par_iter()
+            .map(|i| markdown::parse(&env, i))
+            .collect();
+        let mut found: Vec<Diagnostic> = parsed
+            .iter_mut()
+            .flat_map(|p| std::mem::take(&mut p.diagnostics))
+            .collect();
+        found.extend(check_anchors(&pages, &parsed));
+        gate(found, &mut warnings)?;
+
+        let backlinks = render::backlinks(&glossary, &parsed);
+        for (term, pages_linking) in glossary.terms.iter().zip(&backlinks) {
+            if pages_linking.is_empty() {
+                warnings.push(
+                    Diagnostic::warning(
+                        &pages[term.page].path,
+                        format!(
+                            "glossary term `{}` is not mentioned on any page",
+                            term.title
+                        ),
+                    )
+                    .with_help(
+                        "mention it on a page, add an alias that pages use, or remove the term",
+                    ),
+                );
+            }
+        }
+        Ok(Site {
+            children: render::children(&pages),
+            related: render::related(&glossary, &parsed),
+            backlinks,
+            root,
+            config,
+            pages,
+            links,
+            glossary,
+            parsed,
+            warnings,
+        })
+    }
+
+    /// Where the build is written: absolute, or relative to the current directory.
+    pub fn output_dir(&self, options: &Options) -> PathBuf {
+        let dir = options
+            .output_dir
+            .clone()
+            .unwrap_or_else(|| self.config.output_dir.clone());
+        if dir.is_absolute() || options.output_dir.is_some() {
+            dir
+        } else {
+            self.root.join(dir)
+        }
+    }
+}
+
+fn load_config(root: &Path, options: &Options) -> Result<Config, Vec<Diagnostic>> {
+    let path = root.join(CONFIG_FILE);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        vec![
+            Diagnostic::error(CONFIG_FILE, format!("cannot read {}: {e}", path.display()))
+                .with_help("run lede in the folder that holds site.toml, or pass --root DIR"),
+        ]
+    })?;
+    let text = content::decode(Path::new(CONFIG_FILE), bytes).map_err(|d| vec![d])?;
+    let mut config = Config::parse(&text).map_err(|d| vec![d])?;
+    if let Some(url) = &options.base_url {
+        config
+            .set_base_url(url)
+            .map_err(|why| vec![Diagnostic::error("", format!("--base-url: {why}"))])?;
+    }
+    Ok(config)
+}
+
+/// Every `#anchor` a page links to must be an id on the target page.
+fn check_anchors(pages: &[Page], parsed: &[Parsed]) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for (from, p) in parsed.iter().enumerate() {
+        for r in &p.anchor_refs {
+            let target = &parsed[r.page];
+            if r.anchor.is_empty() || target.ids.contains(&r.anchor) {
+                continue;
+            }
+            let mut known: Vec<&str> = target.toc_ids();
+            known.sort_unstable();
+            let help = match crate::diagnostics::did_you_mean(&r.anchor, known.iter().copied()) {
+                Some(close) => format!("did you mean `#{close}`?"),
+                None if known.is_empty() => "the page has no headings to link to".to_string(),
+                None => format!(
+                    "headings on that page: {}",
+                    known
+                        .iter()
+                        .take(8)
+                        .map(|k| format!("#{k}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            let page = &pages[from];
+            found.push(
+                Diagnostic::error(
+                    &page.path,
+                    format!(
+                        "link to a missing anchor: `#{}` on {}",
+                        r.anchor,
+                        pages[r.page].path.display()
+                    ),
+                )
+                .at(&page.text, r.offset, r.len)
+                .with_help(help),
+            );
+        }
+    }
+    found
+}
