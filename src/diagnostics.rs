@@ -233,9 +233,43 @@ pub(crate) fn from_toml_error(
             None => diagnostic.with_help(format!("allowed keys: {allowed}")),
         };
     }
+    if let Some((found, expected)) = wrong_type(&message) {
+        return Diagnostic::error(
+            path,
+            format!("wrong type in {what}: expected {expected}, found {found}"),
+        )
+        .at(file, start, len)
+        .with_help(format!("change the value to {expected}"));
+    }
     Diagnostic::error(path, format!("invalid {what}: {message}"))
         .at(file, start, len)
         .with_help(format!("fix the TOML syntax of the {what}"))
+}
+
+/// Serde's "invalid type: string \"x\", expected i64" in words: ("a string", "a whole number").
+fn wrong_type(message: &str) -> Option<(&'static str, &'static str)> {
+    let (found, expected) = message
+        .strip_prefix("invalid type: ")?
+        .split_once(", expected ")?;
+    let found = match found.split([' ', '`']).next().unwrap_or("") {
+        "string" => "a string",
+        "integer" => "a number",
+        "floating" => "a number",
+        "boolean" => "true or false",
+        "sequence" => "a list",
+        "map" => "a table",
+        _ => "another type",
+    };
+    let expected = match expected.trim() {
+        "i64" | "u64" | "i32" | "u32" | "usize" | "an integer" => "a whole number",
+        "a boolean" => "true or false",
+        "a string" => "a quoted string",
+        "a sequence" => "a list such as [\"a\", \"b\"]",
+        e if e.contains("datetime") => "a date such as 2025-12-03 (no quotes)",
+        e if e.contains("variant") => "one of the listed values",
+        _ => "another type",
+    };
+    Some((found, expected))
 }
 
 /// The field name in serde's "unknown field `x`, expected ..." message.

@@ -46,24 +46,18 @@ pub fn load_templates(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
     }
     let mut tera = Tera::new();
     tera.add_template_files(files)
-        .map_err(|e| vec![template_error(&e, None)])?;
+        .map_err(|e| vec![template_error(&e)])?;
     Ok(tera)
 }
 
 /// Turns a Tera error into a diagnostic at the template's file, line and column.
-fn template_error(err: &tera::Error, rendering: Option<&Path>) -> Diagnostic {
-    let during = rendering
-        .map(|p| format!(" (while rendering {})", p.display()))
-        .unwrap_or_default();
+fn template_error(err: &tera::Error) -> Diagnostic {
     let in_templates = |name: &str| PathBuf::from(TEMPLATE_DIR).join(name);
     let d = match err.kind() {
         ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
             let span = report.span();
-            Diagnostic::error(
-                in_templates(report.filename()),
-                format!("{}{during}", report.message()),
-            )
-            .at_line_col(span.start_line, span.start_col + 1)
+            Diagnostic::error(in_templates(report.filename()), report.message())
+                .at_line_col(span.start_line, span.start_col + 1)
         }
         ErrorKind::CircularExtend {
             tpl,
@@ -88,9 +82,9 @@ fn template_error(err: &tera::Error, rendering: Option<&Path>) -> Diagnostic {
         ),
         ErrorKind::TemplateNotFound(name) => Diagnostic::error(
             in_templates(name),
-            format!("template `{name}` does not exist{during}"),
+            format!("template `{name}` does not exist"),
         ),
-        other => Diagnostic::error(TEMPLATE_DIR, format!("{other}{during}")),
+        other => Diagnostic::error(TEMPLATE_DIR, other.to_string()),
     };
     d.with_help("fix the template; the Tera syntax is described at keats.github.io/tera")
 }
@@ -100,9 +94,13 @@ fn template_error(err: &tera::Error, rendering: Option<&Path>) -> Diagnostic {
 struct PageContext<'a> {
     kind: PageKind,
     title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     date: Option<&'a Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     updated: Option<&'a Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     weight: Option<i64>,
     /// The href: `/explainer/meeting/`.
     url: String,
@@ -129,14 +127,20 @@ struct PageContext<'a> {
 struct PageSummary<'a> {
     kind: PageKind,
     title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     date: Option<&'a Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     updated: Option<&'a Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     weight: Option<i64>,
     url: String,
     permalink: String,
     extra: &'a toml::Table,
+    #[serde(skip_serializing_if = "Option::is_none")]
     summary: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     category: Option<&'a str>,
 }
 
@@ -146,6 +150,7 @@ struct TermRef<'a> {
     slug: &'a str,
     url: String,
     summary: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     category: Option<&'a str>,
     aliases: &'a [String],
 }
@@ -198,7 +203,7 @@ pub fn render(site: &Site, tera: &mut Tera) -> Result<Vec<OutputFile>, Vec<Diagn
             Err(failed) => {
                 let (d, page) = *failed;
                 errors
-                    .entry(d.short())
+                    .entry(d.location())
                     .or_insert_with(|| (d, Vec::new()))
                     .1
                     .push(page);
@@ -214,8 +219,10 @@ pub fn render(site: &Site, tera: &mut Tera) -> Result<Vec<OutputFile>, Vec<Diagn
                 contents: html.into_bytes(),
             }),
             Err(e) => {
-                let d = template_error(&e, None);
-                errors.entry(d.short()).or_insert_with(|| (d, Vec::new()));
+                let d = template_error(&e);
+                errors
+                    .entry(d.location())
+                    .or_insert_with(|| (d, Vec::new()));
             }
         }
     }
@@ -229,13 +236,19 @@ pub fn render(site: &Site, tera: &mut Tera) -> Result<Vec<OutputFile>, Vec<Diagn
     Ok(files)
 }
 
-/// One template error that many pages hit is reported once.
-fn with_other_pages(d: Diagnostic, pages: &[PathBuf]) -> Diagnostic {
-    if pages.len() <= 1 {
-        return d;
-    }
-    let mut d = d;
-    d.message = format!("{} (and {} other pages)", d.message, pages.len() - 1);
+/// One template error that many pages hit is reported once, naming the first page.
+fn with_other_pages(mut d: Diagnostic, pages: &[PathBuf]) -> Diagnostic {
+    let others = match pages.len() {
+        0 => return d,
+        1 => String::new(),
+        2 => " and 1 other page".to_string(),
+        n => format!(" and {} other pages", n - 1),
+    };
+    d.message = format!(
+        "{} (while rendering {}{others})",
+        d.message,
+        pages[0].display()
+    );
     d
 }
 
@@ -274,7 +287,7 @@ fn render_page(
     }
     let html = tera
         .render(&template, &context)
-        .map_err(|e| fail(template_error(&e, Some(&page.path))))?;
+        .map_err(|e| fail(template_error(&e)))?;
     Ok(OutputFile {
         path: format!("{}index.html", page.site_path),
         contents: html.into_bytes(),

@@ -274,7 +274,7 @@ mod tests {
         let err = parse_err("+++\ntitle = \"A\"\nweight = \"heavy\"\n+++\n");
         assert_eq!(err.line, 3);
         assert!(
-            err.message.starts_with("invalid front matter"),
+            err.message.starts_with("wrong type in front matter"),
             "{}",
             err.message
         );
