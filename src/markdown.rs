@@ -206,6 +206,10 @@ where
                 self.track_raw_link(&html);
                 self.emit(Event::InlineHtml(html));
             }
+            Event::Html(html) => {
+                self.track_raw_link(&html);
+                self.emit(Event::Html(html));
+            }
             Event::FootnoteReference(label) => self.footnote_reference(&label),
             Event::SoftBreak => self.text(CowStr::Borrowed(" ")),
             other => self.emit(other),
@@ -593,12 +597,19 @@ where
         self.result.diagnostics.push(d.with_help(help));
     }
 
+    /// Counts the `<a>` tags an author opens and closes in raw HTML, so that no term link is
+    /// put inside one (which would nest links).
     fn track_raw_link(&mut self, html: &str) {
-        let tag = html.trim_start().to_ascii_lowercase();
-        if tag.starts_with("<a ") || tag.starts_with("<a>") {
-            self.state.raw_links += 1;
-        } else if tag.starts_with("</a") {
-            self.state.raw_links = self.state.raw_links.saturating_sub(1);
+        let lower = html.to_ascii_lowercase();
+        for (i, _) in lower.match_indices('<') {
+            let tag = &lower[i + 1..];
+            if tag.starts_with("/a") && !tag[2..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
+                self.state.raw_links = self.state.raw_links.saturating_sub(1);
+            } else if tag.starts_with('a')
+                && !tag[1..].starts_with(|c: char| c.is_ascii_alphanumeric())
+            {
+                self.state.raw_links += 1;
+            }
         }
     }
 

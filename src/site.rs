@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::{CONFIG_FILE, Config};
-use crate::content::{self, Page};
+use crate::content::{self, Page, Source};
 use crate::diagnostics::Diagnostic;
 use crate::glossary::Glossary;
 use crate::links::{self, LinkIndex};
@@ -67,9 +67,21 @@ impl Site {
         let mut warnings = Vec::new();
         let config = load_config(&root, options)?;
 
-        let (mut pages, found) = content::load(&root, &config.glossary.dir, options.drafts);
+        let (sources, found) = content::read_sources(&root);
         gate(found, &mut warnings)?;
-        pages.sort_by(|a, b| a.key.cmp(&b.key));
+        Site::from_sources(root, config, sources, options.drafts, warnings)
+    }
+
+    /// Parses and links sources already in memory (the pure part of [`Site::load`]).
+    pub fn from_sources(
+        root: PathBuf,
+        config: Config,
+        sources: Vec<Source>,
+        drafts: bool,
+        mut warnings: Vec<Diagnostic>,
+    ) -> Result<Site, Vec<Diagnostic>> {
+        let (mut pages, found) = content::parse_sources(sources, &config.glossary.dir, drafts);
+        gate(found, &mut warnings)?;
         gate(links::assign_paths(&mut pages), &mut warnings)?;
 
         let links = LinkIndex::new(&pages, &config.base_path);

@@ -63,15 +63,45 @@ impl Page {
 pub const CONTENT_DIR: &str = "content";
 pub const SECTION_FILE: &str = "_index.md";
 
-/// Reads every `.md` file under `root/content`, in a stable order. Problems with single files
-/// are collected; the files that loaded are returned with them.
-pub fn load(root: &Path, glossary_dir: &str, drafts: bool) -> (Vec<Page>, Vec<Diagnostic>) {
+/// A content file's text, read and decoded, before its front matter is parsed.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Path relative to `content/`, `/`-separated.
+    pub key: String,
+    /// The decoded text (see [`decode`]).
+    pub text: String,
+}
+
+/// Reads and decodes every `.md` file under `root/content`, sorted by key. Problems with
+/// single files are collected; the files that could be read are returned with them.
+pub fn read_sources(root: &Path) -> (Vec<Source>, Vec<Diagnostic>) {
     let (files, mut diagnostics) = find_files(root);
-    let results: Vec<Result<Page, Diagnostic>> = files
+    let results: Vec<Result<Source, Diagnostic>> = files
         .par_iter()
-        .map(|(abs, key)| load_file(abs, key, glossary_dir))
+        .map(|(abs, key)| read_source(abs, key))
+        .collect();
+    let mut sources = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(source) => sources.push(source),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    (sources, diagnostics)
+}
+
+/// Parses the front matter of every source into a page; drafts are left out unless asked for.
+pub fn parse_sources(
+    sources: Vec<Source>,
+    glossary_dir: &str,
+    drafts: bool,
+) -> (Vec<Page>, Vec<Diagnostic>) {
+    let results: Vec<Result<Page, Diagnostic>> = sources
+        .into_par_iter()
+        .map(|source| page_from_source(source, glossary_dir))
         .collect();
     let mut pages = Vec::with_capacity(results.len());
+    let mut diagnostics = Vec::new();
     for result in results {
         match result {
             Ok(page) if page.meta.draft && !drafts => {}
@@ -79,6 +109,7 @@ pub fn load(root: &Path, glossary_dir: &str, drafts: bool) -> (Vec<Page>, Vec<Di
             Err(d) => diagnostics.push(d),
         }
     }
+    pages.sort_by(|a, b| a.key.cmp(&b.key));
     (pages, diagnostics)
 }
 
@@ -161,15 +192,25 @@ fn walk_error(root: &Path, e: &walkdir::Error) -> Diagnostic {
         .with_help("check the file's permissions")
 }
 
-fn load_file(abs: &Path, key: &str, glossary_dir: &str) -> Result<Page, Diagnostic> {
+fn read_source(abs: &Path, key: &str) -> Result<Source, Diagnostic> {
     let path = Path::new(CONTENT_DIR).join(key);
     let bytes = std::fs::read(abs).map_err(|e| {
         Diagnostic::error(&path, format!("cannot read: {e}"))
             .with_help("check the file's permissions")
     })?;
     let text = decode(&path, bytes)?;
+    Ok(Source {
+        key: key.to_string(),
+        text,
+    })
+}
+
+/// Parses one source's front matter and decides what kind of page it is.
+pub fn page_from_source(source: Source, glossary_dir: &str) -> Result<Page, Diagnostic> {
+    let Source { key, text } = source;
+    let path = Path::new(CONTENT_DIR).join(&key);
     let (meta, body_start) = front_matter::parse(&path, &text)?;
-    let name = key.rsplit('/').next().unwrap_or(key);
+    let name = key.rsplit('/').next().unwrap_or(&key);
     let in_glossary = key.starts_with(glossary_dir) && key[glossary_dir.len()..].starts_with('/');
     let kind = match (name == SECTION_FILE, in_glossary) {
         (true, _) => PageKind::Section,
@@ -186,7 +227,7 @@ fn load_file(abs: &Path, key: &str, glossary_dir: &str) -> Result<Page, Diagnost
     Ok(Page {
         kind,
         path,
-        key: key.to_string(),
+        key,
         text,
         body_start,
         meta,

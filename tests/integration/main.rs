@@ -5,6 +5,7 @@
 mod build;
 mod errors;
 mod glossary;
+mod properties;
 mod repo_site;
 
 use std::collections::BTreeMap;
