@@ -5,14 +5,17 @@
 //! → `render` → `output` (write). [`site::Site::load`] runs the stages up to rendering;
 //! [`build`] renders and writes. The CLI in `main.rs` only parses arguments and prints.
 
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod glossary;
+pub mod init;
 pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod site;
 
 use std::path::PathBuf;

@@ -1,18 +1,14 @@
 //! The `lede` command line: parse arguments, call the library, print, set the exit code.
 //! Exit codes: 0 success, 1 problems in the site, 2 wrong usage (clap's own).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use lede::{Diagnostic, Options};
 
 #[derive(Parser)]
-#[command(
-    name = "lede",
-    version,
-    about = "Build news explainers: pages, a cross-linked glossary, fast."
-)]
+#[command(name = "lede", version, about = "Build news explainers: pages, a cross-linked glossary, fast.")]
 struct Cli {
     /// The site's folder (the one with site.toml).
     #[arg(long, global = true, default_value = ".", value_name = "DIR")]
@@ -35,10 +31,58 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Serve the site on this machine, rebuilding and reloading the browser on every save.
+    Serve {
+        /// The address to listen on. Anything but loopback shows drafts to your network.
+        #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+        interface: std::net::IpAddr,
+        /// The port (if taken, the next free one).
+        #[arg(long, default_value_t = 1111, value_name = "N")]
+        port: u16,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Include pages marked `draft = true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Check every link, reference and term without writing anything.
+    Check {
+        /// How to print problems.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Also check external links (needs the network).
+        #[arg(long)]
+        external: bool,
+        /// Include pages marked `draft = true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Create a new explainer in DIR (which must be empty or missing).
+    Init {
+        /// Where to create it.
+        dir: PathBuf,
+    },
+}
+
+/// How `check` prints problems.
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// rustc-style, with the source line.
+    Human,
+    /// One line per problem: `path:line:col: level: message`.
+    Short,
+    /// A JSON array, for CI.
+    Json,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let site = |drafts| Options {
+        root: cli.root.clone(),
+        drafts,
+        ..Options::default()
+    };
     match cli.command {
         Command::Build {
             output_dir,
@@ -46,14 +90,13 @@ fn main() -> ExitCode {
             drafts,
         } => {
             let options = Options {
-                root: cli.root,
                 output_dir,
                 base_url,
-                drafts,
+                ..site(drafts)
             };
             match lede::build(&options) {
                 Ok(built) => {
-                    print_all(&built.warnings);
+                    print_human(&built.warnings);
                     println!(
                         "Built {} pages, {} terms in {} ms → {}",
                         built.pages,
@@ -63,32 +106,84 @@ fn main() -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
-                Err(problems) => fail(&problems),
+                Err(problems) => fail("build", &problems),
             }
         }
+        Command::Serve {
+            interface,
+            port,
+            open,
+            drafts,
+        } => {
+            let options = lede::serve::ServeOptions {
+                site: site(drafts),
+                interface,
+                port,
+                open,
+            };
+            match lede::serve::serve(&options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(problems) => fail("serve", &problems),
+            }
+        }
+        Command::Check {
+            format,
+            external,
+            drafts,
+        } => {
+            let report = lede::check::check(&site(drafts), external);
+            match format {
+                Format::Human => print_human(&report.problems),
+                Format::Short => report.problems.iter().for_each(|d| println!("{}", d.short())),
+                Format::Json => println!("{}", lede::check::to_json(&report.problems)),
+            }
+            let errors = report.problems.iter().filter(|d| d.is_error()).count();
+            let warnings = report.problems.len() - errors;
+            if matches!(format, Format::Human) {
+                eprintln!(
+                    "Checked {} pages, {} terms, {} links: {errors} {}, {warnings} {}",
+                    report.pages,
+                    report.terms,
+                    report.links,
+                    plural(errors, "error"),
+                    plural(warnings, "warning")
+                );
+            }
+            if errors == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
+        }
+        Command::Init { dir } => match lede::init::init(&dir) {
+            Ok(()) => {
+                println!("Created a new explainer in {}", dir.display());
+                println!("Next: lede --root {} serve", dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(problems) => fail("init", &problems),
+        },
     }
 }
 
 /// The output folder as the user would write it: relative to the current folder if inside it.
-fn shown(path: &std::path::Path) -> String {
+fn shown(path: &Path) -> String {
     let cwd = std::env::current_dir().unwrap_or_default();
     let rel = path.strip_prefix(&cwd).unwrap_or(path);
     let rel = rel.strip_prefix(".").unwrap_or(rel);
     format!("{}/", rel.display())
 }
 
-fn print_all(diagnostics: &[Diagnostic]) {
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { word.to_string() } else { format!("{word}s") }
+}
+
+fn print_human(diagnostics: &[Diagnostic]) {
     for d in diagnostics {
         eprintln!("{d}");
     }
 }
 
-fn fail(problems: &[Diagnostic]) -> ExitCode {
-    print_all(problems);
+fn fail(command: &str, problems: &[Diagnostic]) -> ExitCode {
+    print_human(problems);
     let errors = problems.iter().filter(|d| d.is_error()).count();
-    eprintln!(
-        "error: build failed with {errors} error{}; the previous output is unchanged",
-        if errors == 1 { "" } else { "s" }
-    );
+    let unchanged = if command == "build" { "; the previous output is unchanged" } else { "" };
+    eprintln!("error: {command} failed with {errors} {}{unchanged}", plural(errors, "error"));
     ExitCode::from(1)
 }
