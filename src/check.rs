@@ -1,7 +1,16 @@
 //! `lede check`: run load, parse and link, then report every problem. Writes nothing.
+//!
+//! Everything `build` refuses is an error here too; `check` adds what only matters before
+//! publishing (pages without a description) and, with `--external`, the links that leave
+//! the site, checked with a bounded number of requests at once.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::content::PageKind;
 use crate::diagnostics::Diagnostic;
 use crate::site::{Options, Site};
 
@@ -14,21 +23,162 @@ pub struct Report {
     pub problems: Vec<Diagnostic>,
 }
 
-/// Checks the site at `options.root`.
-pub fn check(options: &Options, _external: bool) -> Report {
-    match Site::load(options) {
-        Ok(site) => Report {
-            pages: site.pages.len(),
-            terms: site.glossary.terms.len(),
-            links: site.parsed.iter().map(|p| p.anchor_refs.len()).sum(),
-            problems: site.warnings,
-        },
-        Err(problems) => Report {
-            pages: 0,
-            terms: 0,
-            links: 0,
-            problems,
-        },
+/// How external links are checked.
+#[derive(Debug, Clone)]
+pub struct ExternalOptions {
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// The longest one request may take.
+    pub timeout: Duration,
+    /// How often a 429 or 503 answer is retried.
+    pub retries: u32,
+}
+
+impl Default for ExternalOptions {
+    fn default() -> Self {
+        ExternalOptions {
+            concurrency: 8,
+            timeout: Duration::from_secs(10),
+            retries: 2,
+        }
+    }
+}
+
+/// Checks the site at `options.root`; `external` also checks links that leave the site.
+pub fn check(options: &Options, external: Option<&ExternalOptions>) -> Report {
+    let site = match Site::load(options) {
+        Ok(site) => site,
+        Err(problems) => {
+            return Report {
+                pages: 0,
+                terms: 0,
+                links: 0,
+                problems: sorted(problems),
+            };
+        }
+    };
+    let mut problems = site.warnings.clone();
+    for page in &site.pages {
+        let blank = page
+            .meta
+            .description
+            .as_deref()
+            .is_none_or(|d| d.trim().is_empty());
+        if blank && page.kind != PageKind::Term {
+            problems.push(
+                crate::diagnostics::Diagnostic::warning(&page.path, "page has no `description`")
+                    .at(&page.text, 0, 3)
+                    .with_help(
+                        "add `description = \"...\"`: search engines and link previews show it",
+                    ),
+            );
+        }
+    }
+    if let Some(external) = external {
+        problems.extend(check_external(&site, external));
+    }
+    Report {
+        pages: site.pages.len(),
+        terms: site.glossary.terms.len(),
+        links: site.parsed.iter().map(|p| p.links).sum(),
+        problems: sorted(problems),
+    }
+}
+
+fn sorted(mut problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    problems
+        .sort_by(|a, b| (a.level, &a.path, a.line, a.col).cmp(&(b.level, &b.path, b.line, b.col)));
+    problems
+}
+
+/// Checks every distinct external URL once, `concurrency` at a time; reports each failure
+/// at every place that links to it.
+fn check_external(site: &Site, options: &ExternalOptions) -> Vec<Diagnostic> {
+    let mut places: BTreeMap<&str, Vec<(usize, usize, usize)>> = BTreeMap::new();
+    for (page, parsed) in site.parsed.iter().enumerate() {
+        for link in &parsed.external {
+            places
+                .entry(&link.target)
+                .or_default()
+                .push((page, link.offset, link.len));
+        }
+    }
+    let urls: Vec<&str> = places.keys().copied().collect();
+    let results = check_urls(&urls, options);
+    let mut problems = Vec::new();
+    for (url, result) in urls.iter().zip(results) {
+        let Err(why) = result else { continue };
+        for &(page, offset, len) in &places[url] {
+            let p = &site.pages[page];
+            problems.push(
+                Diagnostic::error(&p.path, format!("external link {url}: {why}"))
+                    .at(&p.text, offset, len)
+                    .with_help("fix or remove the link, or link to an archived copy"),
+            );
+        }
+    }
+    problems
+}
+
+/// The result for each URL, in order: `Ok` if it answered with a success (after redirects).
+pub fn check_urls(urls: &[&str], options: &ExternalOptions) -> Vec<Result<(), String>> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(options.timeout))
+        .http_status_as_error(false)
+        .max_redirects(10)
+        .user_agent(concat!("lede/", env!("CARGO_PKG_VERSION"), " link checker"))
+        .build()
+        .into();
+    let next = Mutex::new(0usize);
+    let results = Mutex::new(vec![Ok(()); urls.len()]);
+    std::thread::scope(|scope| {
+        for _ in 0..options.concurrency.clamp(1, 64).min(urls.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = {
+                        let Ok(mut n) = next.lock() else { return };
+                        *n += 1;
+                        *n - 1
+                    };
+                    let Some(url) = urls.get(i) else { return };
+                    let result = check_url(&agent, url, options.retries);
+                    if let Ok(mut all) = results.lock() {
+                        all[i] = result;
+                    }
+                }
+            });
+        }
+    });
+    results.into_inner().unwrap_or_default()
+}
+
+fn check_url(agent: &ureq::Agent, url: &str, retries: u32) -> Result<(), String> {
+    let mut attempt = 0;
+    loop {
+        let status = match agent.head(url).call() {
+            // Some servers refuse HEAD: ask again with GET.
+            Ok(r) if matches!(r.status().as_u16(), 405 | 501) => agent.get(url).call(),
+            other => other,
+        };
+        let response = status.map_err(|e| e.to_string())?;
+        let code = response.status().as_u16();
+        if matches!(code, 429 | 503) && attempt < retries {
+            attempt += 1;
+            let wait = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .unwrap_or(1)
+                .min(5);
+            std::thread::sleep(Duration::from_secs(wait));
+            continue;
+        }
+        return if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("HTTP {code}"))
+        };
     }
 }
 

@@ -20,6 +20,8 @@ pub struct Config {
     /// The path part of `base_url` (`/explainer/`): every internal link starts with it.
     pub base_path: String,
     pub description: String,
+    /// Who publishes the site, for structured data (default: the title).
+    pub publisher: String,
     /// The `lang` of every page (default `en`).
     pub language: String,
     /// Where `lede build` writes, relative to the site root (default `public`).
@@ -86,6 +88,7 @@ struct RawConfig {
     title: Option<String>,
     base_url: Option<String>,
     description: Option<String>,
+    publisher: Option<String>,
     language: Option<String>,
     output_dir: Option<String>,
     #[serde(default)]
@@ -100,6 +103,7 @@ const KEYS: &[&str] = &[
     "title",
     "base_url",
     "description",
+    "publisher",
     "language",
     "output_dir",
     "markdown",
@@ -136,6 +140,7 @@ impl Config {
             ));
         }
         Ok(Config {
+            publisher: raw.publisher.unwrap_or_else(|| title.clone()),
             title,
             base_path: base_path(&base_url),
             base_url,
@@ -156,6 +161,11 @@ impl Config {
         self.base_url = normalize_base_url(url)?;
         self.base_path = base_path(&self.base_url);
         Ok(())
+    }
+
+    /// True when `base_url` names a host, so full URLs (sitemap, feed, canonical) can be made.
+    pub fn has_host(&self) -> bool {
+        self.base_url.contains("://")
     }
 
     /// The full URL of a site path such as `meeting/` (for canonical links, feeds, sitemaps).

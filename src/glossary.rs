@@ -241,6 +241,7 @@ mod tests {
             meta,
             site_path: String::new(),
             parent: None,
+            redirects: Vec::new(),
         }
     }
 

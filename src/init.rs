@@ -6,5 +6,8 @@ use crate::diagnostics::Diagnostic;
 
 /// Creates a new site in `dir`, which must be empty or missing.
 pub fn init(_dir: &Path) -> Result<(), Vec<Diagnostic>> {
-    Err(vec![Diagnostic::error("", "lede init is not implemented yet")])
+    Err(vec![Diagnostic::error(
+        "",
+        "lede init is not implemented yet",
+    )])
 }

@@ -14,6 +14,7 @@ pub mod init;
 pub mod links;
 pub mod markdown;
 pub mod output;
+pub mod publish;
 pub mod render;
 pub mod serve;
 pub mod site;
@@ -43,7 +44,7 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
     output::check_output_dir(&site.root, &output_dir).map_err(|d| vec![d])?;
     let mut tera = render::load_templates(&site.root)?;
     let files = render::render(&site, &mut tera)?;
-    output::write(&site.root, &output_dir, &files)?;
+    output::write(&site.root, &output_dir, &files, &site.static_files)?;
     Ok(Built {
         pages: site.pages.len(),
         terms: site.glossary.terms.len(),

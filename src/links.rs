@@ -62,6 +62,9 @@ pub fn assign_paths(pages: &mut [Page]) -> Vec<Diagnostic> {
         }
         page.site_path = path;
         page.parent = parent_section(page, &sections);
+        let (redirects, problems) = redirects(page);
+        page.redirects = redirects;
+        diagnostics.extend(problems);
     }
     diagnostics.extend(collisions(pages));
     diagnostics
@@ -87,11 +90,71 @@ fn parent_section(page: &Page, sections: &HashMap<String, usize>) -> Option<usiz
     }
 }
 
+/// The output files for a page's old URLs (`aliases` that start with `/`). On a term, other
+/// aliases are names of the term; on any other page, every alias must be a URL.
+fn redirects(page: &Page) -> (Vec<String>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for alias in &page.meta.aliases {
+        let problem = |why: &str| {
+            crate::content::front_matter::located(
+                &page.path,
+                &page.text,
+                "aliases",
+                format!("alias `{alias}` {why}"),
+            )
+            .with_help("aliases of a page are its old URLs, e.g. `aliases = [\"/old/url/\"]`")
+        };
+        let Some(path) = alias.strip_prefix('/') else {
+            if page.kind != PageKind::Term {
+                problems.push(problem("is not a URL path starting with `/`"));
+            }
+            continue;
+        };
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        let unsafe_part =
+            |p: &&str| *p == "." || *p == ".." || p.contains(['\\', ':', '\0', '?', '#']);
+        if parts.is_empty() || parts.iter().any(unsafe_part) {
+            problems.push(problem("would not stay inside the site"));
+            continue;
+        }
+        let joined = parts.join("/");
+        let is_file = !path.ends_with('/') && parts.last().is_some_and(|l| l.contains('.'));
+        files.push(if is_file {
+            joined
+        } else {
+            format!("{joined}/index.html")
+        });
+    }
+    (files, problems)
+}
+
 fn collisions(pages: &[Page]) -> Vec<Diagnostic> {
-    let mut seen: HashMap<&str, &Page> = HashMap::new();
+    let mut seen: HashMap<String, &Page> = HashMap::new();
     let mut diagnostics = Vec::new();
     for page in pages {
-        if let Some(first) = seen.insert(&page.site_path, page) {
+        for redirect in &page.redirects {
+            let as_page = redirect
+                .strip_suffix("index.html")
+                .unwrap_or(redirect)
+                .to_string();
+            if let Some(first) = seen.insert(as_page, page) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        &page.path,
+                        format!(
+                            "alias /{redirect} of {} is also the URL of {}",
+                            page.path.display(),
+                            first.path.display()
+                        ),
+                    )
+                    .with_help("remove the alias or change one of the URLs"),
+                );
+            }
+        }
+    }
+    for page in pages {
+        if let Some(first) = seen.insert(page.site_path.clone(), page) {
             diagnostics.push(
                 Diagnostic::error(
                     &page.path,

@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use lede::{Diagnostic, Options};
 
 #[derive(Parser)]
-#[command(name = "lede", version, about = "Build news explainers: pages, a cross-linked glossary, fast.")]
+#[command(
+    name = "lede",
+    version,
+    about = "Build news explainers: pages, a cross-linked glossary, fast."
+)]
 struct Cli {
     /// The site's folder (the one with site.toml).
     #[arg(long, global = true, default_value = ".", value_name = "DIR")]
@@ -131,10 +135,14 @@ fn main() -> ExitCode {
             external,
             drafts,
         } => {
-            let report = lede::check::check(&site(drafts), external);
+            let external = external.then(lede::check::ExternalOptions::default);
+            let report = lede::check::check(&site(drafts), external.as_ref());
             match format {
                 Format::Human => print_human(&report.problems),
-                Format::Short => report.problems.iter().for_each(|d| println!("{}", d.short())),
+                Format::Short => report
+                    .problems
+                    .iter()
+                    .for_each(|d| println!("{}", d.short())),
                 Format::Json => println!("{}", lede::check::to_json(&report.problems)),
             }
             let errors = report.problems.iter().filter(|d| d.is_error()).count();
@@ -149,7 +157,11 @@ fn main() -> ExitCode {
                     plural(warnings, "warning")
                 );
             }
-            if errors == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
+            if errors == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
         }
         Command::Init { dir } => match lede::init::init(&dir) {
             Ok(()) => {
@@ -171,7 +183,11 @@ fn shown(path: &Path) -> String {
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { word.to_string() } else { format!("{word}s") }
+    if n == 1 {
+        word.to_string()
+    } else {
+        format!("{word}s")
+    }
 }
 
 fn print_human(diagnostics: &[Diagnostic]) {
@@ -183,7 +199,14 @@ fn print_human(diagnostics: &[Diagnostic]) {
 fn fail(command: &str, problems: &[Diagnostic]) -> ExitCode {
     print_human(problems);
     let errors = problems.iter().filter(|d| d.is_error()).count();
-    let unchanged = if command == "build" { "; the previous output is unchanged" } else { "" };
-    eprintln!("error: {command} failed with {errors} {}{unchanged}", plural(errors, "error"));
+    let unchanged = if command == "build" {
+        "; the previous output is unchanged"
+    } else {
+        ""
+    };
+    eprintln!(
+        "error: {command} failed with {errors} {}{unchanged}",
+        plural(errors, "error")
+    );
     ExitCode::from(1)
 }

@@ -49,6 +49,14 @@ pub struct AnchorRef {
     pub len: usize,
 }
 
+/// A link destination and where it is written in the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    pub target: String,
+    pub offset: usize,
+    pub len: usize,
+}
+
 /// What parsing one page produced.
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {
@@ -61,6 +69,12 @@ pub struct Parsed {
     /// Distinct terms linked from the page, in order of first link.
     pub terms: Vec<usize>,
     pub word_count: usize,
+    /// How many links and images the page has.
+    pub links: usize,
+    /// Links to files of the built site (`/images/map.png`), checked against `static/`.
+    pub site_files: Vec<LinkRef>,
+    /// `http(s)://` links, for `check --external`.
+    pub external: Vec<LinkRef>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -110,6 +124,8 @@ pub fn parse(env: &Env, index: usize) -> Parsed {
 struct State {
     code_block: bool,
     image: usize,
+    /// For each open image: where it is, and whether it has alt text yet.
+    image_alt: Vec<(usize, usize, bool)>,
     /// Raw `<a>` tags opened by the author and not yet closed.
     raw_links: usize,
     /// Link kinds for the open Markdown links (innermost last).
@@ -228,6 +244,9 @@ where
     }
 
     fn text(&mut self, text: CowStr<'a>) {
+        if let Some(image) = self.state.image_alt.last_mut() {
+            image.2 |= !text.trim().is_empty();
+        }
         if let Some(heading) = &mut self.heading {
             heading.text.push_str(&text);
             heading.events.push(Event::Text(text));
@@ -347,6 +366,7 @@ where
                 id,
             } => {
                 self.state.image += 1;
+                self.state.image_alt.push((offset, len, false));
                 let dest_url = self
                     .rewrite(&dest_url, offset, len)
                     .map_or(dest_url, CowStr::from);
@@ -389,6 +409,10 @@ where
             }
             TagEnd::Image => {
                 self.state.image = self.state.image.saturating_sub(1);
+                if let Some((offset, len, false)) = self.state.image_alt.pop() {
+                    let help = "describe the image for readers who cannot see it: `![A map of Donbas](map.png)`";
+                    self.error("image has no alt text".into(), offset, len, help.into());
+                }
                 self.emit(Event::End(tag));
             }
             TagEnd::Link => match self.state.links.pop().flatten() {
@@ -549,6 +573,12 @@ where
 
     /// The URL to write for a link or image destination, or `None` to keep it as written.
     fn rewrite(&mut self, dest: &str, offset: usize, len: usize) -> Option<String> {
+        self.result.links += 1;
+        let at = |target: String| LinkRef {
+            target,
+            offset,
+            len,
+        };
         match self.env.links.resolve(&self.page.key, dest) {
             Target::Page { page, anchor } => {
                 let mut href = self.env.links.href(&self.env.pages[page]);
@@ -572,8 +602,16 @@ where
                 });
                 None
             }
-            Target::SiteFile { href, .. } => Some(href),
-            Target::External => None,
+            Target::SiteFile { path, href } => {
+                self.result.site_files.push(at(path));
+                Some(href)
+            }
+            Target::External => {
+                if dest.starts_with("http://") || dest.starts_with("https://") {
+                    self.result.external.push(at(dest.to_string()));
+                }
+                None
+            }
             Target::Missing { path } => {
                 let help = "link to the .md file relative to this page, e.g. `../meeting.md`";
                 self.error(

@@ -19,7 +19,7 @@ use crate::render::OutputFile;
 
 /// The file that marks a folder as lede's output, safe to replace.
 pub const MARKER: &str = ".lede-output";
-pub const STATIC_DIR: &str = "static";
+use crate::content::STATIC_DIR;
 const MARKER_TEXT: &str =
     "This folder is written by `lede build`; its contents are replaced on every build.\n";
 
@@ -96,9 +96,14 @@ fn absolute(path: &Path) -> io::Result<PathBuf> {
 }
 
 /// Writes `files` and the site's `static/` folder to `output`, replacing it atomically.
-pub fn write(root: &Path, output: &Path, files: &[OutputFile]) -> Result<(), Vec<Diagnostic>> {
+/// `statics` are the site's static files as (path in the output, source path).
+pub fn write(
+    root: &Path,
+    output: &Path,
+    files: &[OutputFile],
+    statics: &[(String, PathBuf)],
+) -> Result<(), Vec<Diagnostic>> {
     check_output_dir(root, output).map_err(|d| vec![d])?;
-    let statics = static_files(root)?;
     let staging = staging_dir(output);
     let io_error = |what: &str, path: &Path, e: io::Error| {
         vec![
@@ -110,7 +115,7 @@ pub fn write(root: &Path, output: &Path, files: &[OutputFile]) -> Result<(), Vec
     prepare_staging(&staging).map_err(|e| io_error("prepare", &staging, e))?;
 
     let mut wanted: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    for (rel, _) in &statics {
+    for (rel, _) in statics {
         if !wanted.insert(rel.as_str()) {
             let d = Diagnostic::error(
                 Path::new(STATIC_DIR).join(rel),
@@ -229,33 +234,6 @@ fn swap(staging: &Path, output: &Path) -> io::Result<()> {
         return Err(e);
     }
     fs::rename(&old, staging)
-}
-
-/// Files under `static/`, as (path from the output root, source path).
-fn static_files(root: &Path) -> Result<Vec<(String, PathBuf)>, Vec<Diagnostic>> {
-    let dir = root.join(STATIC_DIR);
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut files = Vec::new();
-    for entry in WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
-        let entry = entry.map_err(|e| {
-            vec![
-                Diagnostic::error(STATIC_DIR, format!("cannot read static files: {e}"))
-                    .with_help("check the folder's permissions"),
-            ]
-        })?;
-        if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
-            let rel = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            files.push((rel, entry.path().to_path_buf()));
-        }
-    }
-    Ok(files)
 }
 
 #[cfg(test)]

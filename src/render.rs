@@ -110,6 +110,11 @@ struct PageContext<'a> {
     path: String,
     slug: &'a str,
     content: &'a str,
+    /// The page's schema.org JSON-LD, safe to print inside `<script type="application/ld+json">`.
+    json_ld: String,
+    /// The preview image as a full URL (front matter `image`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<String>,
     toc: &'a [TocEntry],
     word_count: usize,
     reading_minutes: usize,
@@ -183,6 +188,18 @@ struct LetterGroup<'a> {
 
 /// Renders every page (in parallel) and the 404 page. Returns files sorted by path.
 pub fn render(site: &Site, tera: &mut Tera) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let all: Vec<usize> = (0..site.pages.len()).collect();
+    render_pages(site, tera, &all, true)
+}
+
+/// Renders the pages at `indices` (in parallel), and the 404 page if `not_found`: what
+/// `lede serve` re-renders after an edit. Returns files sorted by path.
+pub fn render_pages(
+    site: &Site,
+    tera: &mut Tera,
+    indices: &[usize],
+    not_found: bool,
+) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let glossary: Vec<TermRef> = sorted_terms(site).map(|t| term_ref(site, t)).collect();
     let groups = letter_groups(site);
     let globals = tera.global_context();
@@ -191,9 +208,9 @@ pub fn render(site: &Site, tera: &mut Tera) -> Result<Vec<OutputFile>, Vec<Diagn
     globals.insert("glossary_groups", &groups);
     let tera = &*tera;
 
-    let results: Vec<Result<OutputFile, Box<(Diagnostic, PathBuf)>>> = (0..site.pages.len())
-        .into_par_iter()
-        .map(|i| render_page(site, tera, i))
+    let results: Vec<Result<OutputFile, Box<(Diagnostic, PathBuf)>>> = indices
+        .par_iter()
+        .map(|&i| render_page(site, tera, i))
         .collect();
     let mut files = Vec::with_capacity(results.len() + 1);
     let mut errors: BTreeMap<String, (Diagnostic, Vec<PathBuf>)> = BTreeMap::new();
@@ -210,7 +227,7 @@ pub fn render(site: &Site, tera: &mut Tera) -> Result<Vec<OutputFile>, Vec<Diagn
             }
         }
     }
-    if tera.contains_template("404.html") {
+    if not_found && tera.contains_template("404.html") {
         let mut context = Context::new();
         context.insert("current_url", &format!("{}404.html", site.config.base_path));
         match tera.render("404.html", &context) {
@@ -232,6 +249,7 @@ pub fn render(site: &Site, tera: &mut Tera) -> Result<Vec<OutputFile>, Vec<Diagn
             .map(|(d, pages)| with_other_pages(d, &pages))
             .collect());
     }
+    files.extend(crate::publish::files(site));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
@@ -295,7 +313,7 @@ fn render_page(
 }
 
 /// The front matter's template, else the default for the kind of page.
-fn template_for(site: &Site, tera: &Tera, page: &Page) -> String {
+pub fn template_for(site: &Site, tera: &Tera, page: &Page) -> String {
     if let Some(t) = &page.meta.template {
         return t.clone();
     }
@@ -349,6 +367,15 @@ fn page_context<'a>(site: &'a Site, index: usize, parsed: &'a Parsed) -> PageCon
         path: page.path.to_string_lossy().replace('\\', "/"),
         slug: page.stem(),
         content: &parsed.html,
+        json_ld: crate::publish::json_ld(site, index),
+        image: page
+            .meta
+            .image
+            .as_deref()
+            .map(|i| match i.strip_prefix('/') {
+                Some(path) => site.config.permalink(path),
+                None => i.to_string(),
+            }),
         toc: &parsed.toc,
         word_count: parsed.word_count,
         reading_minutes: parsed.word_count.div_ceil(220).max(1),

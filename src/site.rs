@@ -43,6 +43,8 @@ pub struct Site {
     pub backlinks: Vec<Vec<(usize, usize)>>,
     /// For each term, its related terms.
     pub related: Vec<Vec<usize>>,
+    /// Files under `static/`: (path in the output, source path).
+    pub static_files: Vec<(String, PathBuf)>,
     /// Problems that do not stop the build.
     pub warnings: Vec<Diagnostic>,
 }
@@ -69,7 +71,12 @@ impl Site {
 
         let (sources, found) = content::read_sources(&root);
         gate(found, &mut warnings)?;
-        Site::from_sources(root, config, sources, options.drafts, warnings)
+        let static_files = content::static_files(&root)?;
+        let mut site = Site::from_sources(root, config, sources, options.drafts, warnings)?;
+        site.static_files = static_files;
+        let missing = check_site_files(&site);
+        gate(missing, &mut site.warnings)?;
+        Ok(site)
     }
 
     /// Parses and links sources already in memory (the pure part of [`Site::load`]).
@@ -132,6 +139,7 @@ impl Site {
             links,
             glossary,
             parsed,
+            static_files: Vec::new(),
             warnings,
         })
     }
@@ -150,7 +158,8 @@ impl Site {
     }
 }
 
-fn load_config(root: &Path, options: &Options) -> Result<Config, Vec<Diagnostic>> {
+/// Reads and checks `site.toml`, with the command line's overrides.
+pub fn load_config(root: &Path, options: &Options) -> Result<Config, Vec<Diagnostic>> {
     let path = root.join(CONFIG_FILE);
     let bytes = std::fs::read(&path).map_err(|e| {
         vec![
@@ -169,7 +178,7 @@ fn load_config(root: &Path, options: &Options) -> Result<Config, Vec<Diagnostic>
 }
 
 /// Every `#anchor` a page links to must be an id on the target page.
-fn check_anchors(pages: &[Page], parsed: &[Parsed]) -> Vec<Diagnostic> {
+pub fn check_anchors(pages: &[Page], parsed: &[Parsed]) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     for (from, p) in parsed.iter().enumerate() {
         for r in &p.anchor_refs {
@@ -205,6 +214,38 @@ fn check_anchors(pages: &[Page], parsed: &[Parsed]) -> Vec<Diagnostic> {
                 .at(&page.text, r.offset, r.len)
                 .with_help(help),
             );
+        }
+    }
+    found
+}
+
+/// Links to files of the site (`/images/map.png`) must name a static file or a page.
+fn check_site_files(site: &Site) -> Vec<Diagnostic> {
+    let statics: std::collections::HashSet<&str> =
+        site.static_files.iter().map(|(p, _)| p.as_str()).collect();
+    let pages: std::collections::HashSet<&str> =
+        site.pages.iter().map(|p| p.site_path.as_str()).collect();
+    let generated = ["404.html", "sitemap.xml", "atom.xml", "robots.txt"];
+    let mut found = Vec::new();
+    for (page, parsed) in site.pages.iter().zip(&site.parsed) {
+        for link in &parsed.site_files {
+            let path = link.target.as_str();
+            let as_page = path.strip_suffix("index.html").unwrap_or(path);
+            let as_dir = format!("{}/", as_page.trim_end_matches('/'));
+            let known = statics.contains(path)
+                || generated.contains(&path)
+                || pages.contains(as_page)
+                || pages.contains(as_dir.as_str())
+                || path.is_empty();
+            if !known {
+                found.push(
+                    Diagnostic::error(&page.path, format!("link to a missing file: `/{path}`"))
+                        .at(&page.text, link.offset, link.len)
+                        .with_help(format!(
+                            "put the file at static/{path}, or link to a page's .md file"
+                        )),
+                );
+            }
         }
     }
     found

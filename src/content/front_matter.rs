@@ -29,6 +29,8 @@ pub struct FrontMatter {
     pub draft: bool,
     pub slug: Option<String>,
     pub template: Option<String>,
+    /// An image for link previews (Open Graph): a path in `static/` (`/images/map.png`) or a URL.
+    pub image: Option<String>,
     /// Terms only: other names and spellings of the term.
     pub aliases: Vec<String>,
     /// Terms only: the one-sentence definition shown on hover and in the index.
@@ -51,6 +53,7 @@ struct RawFrontMatter {
     draft: Option<bool>,
     slug: Option<String>,
     template: Option<String>,
+    image: Option<String>,
     aliases: Option<Vec<String>>,
     summary: Option<String>,
     category: Option<String>,
@@ -67,6 +70,7 @@ const KEYS: &[&str] = &[
     "draft",
     "slug",
     "template",
+    "image",
     "aliases",
     "summary",
     "category",
@@ -174,6 +178,7 @@ fn check(path: &Path, text: &str, raw: RawFrontMatter) -> Result<FrontMatter, Di
         draft: raw.draft.unwrap_or(false),
         slug: raw.slug,
         template: raw.template,
+        image: raw.image,
         aliases: raw.aliases.unwrap_or_default(),
         summary: raw.summary,
         category: raw.category,

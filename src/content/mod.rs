@@ -41,6 +41,9 @@ pub struct Page {
     pub site_path: String,
     /// The section this page belongs to (index into the page list), if any.
     pub parent: Option<usize>,
+    /// Output files of the redirect pages for the old URLs in `aliases` (`old/url/index.html`).
+    /// Set by the link stage.
+    pub redirects: Vec<String>,
 }
 
 impl Page {
@@ -62,6 +65,28 @@ impl Page {
 
 pub const CONTENT_DIR: &str = "content";
 pub const SECTION_FILE: &str = "_index.md";
+pub const STATIC_DIR: &str = "static";
+
+/// Files under `static/`, as (path in the output, source path), sorted.
+pub fn static_files(root: &Path) -> Result<Vec<(String, PathBuf)>, Vec<Diagnostic>> {
+    let dir = root.join(STATIC_DIR);
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    for entry in WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
+        let entry = entry.map_err(|e| vec![walk_error(root, &e)])?;
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>();
+            files.push((rel.join("/"), entry.path().to_path_buf()));
+        }
+    }
+    Ok(files)
+}
 
 /// A content file's text, read and decoded, before its front matter is parsed.
 #[derive(Debug, Clone)]
@@ -233,6 +258,7 @@ pub fn page_from_source(source: Source, glossary_dir: &str) -> Result<Page, Diag
         meta,
         site_path: String::new(),
         parent: None,
+        redirects: Vec::new(),
     })
 }
 

@@ -17,5 +17,8 @@ pub struct ServeOptions {
 
 /// Serves the site until Ctrl-C.
 pub fn serve(_options: &ServeOptions) -> Result<(), Vec<Diagnostic>> {
-    Err(vec![Diagnostic::error("", "lede serve is not implemented yet")])
+    Err(vec![Diagnostic::error(
+        "",
+        "lede serve is not implemented yet",
+    )])
 }

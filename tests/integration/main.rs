@@ -3,9 +3,11 @@
 //! checks the output files, the messages and the exit code.
 
 mod build;
+mod check;
 mod errors;
 mod glossary;
 mod properties;
+mod publish;
 mod repo_site;
 
 use std::collections::BTreeMap;

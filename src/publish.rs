@@ -1,0 +1,298 @@
+//! Render stage, part two: what a published site needs besides its pages — `sitemap.xml`,
+//! the Atom feed `atom.xml`, `robots.txt`, redirect pages for old URLs, and the JSON-LD
+//! structured data of each page. XML is written with quick-xml, never by string pasting.
+//! Pure: returns files, never writes them.
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+use serde_json::{Value, json};
+
+use crate::content::{Page, PageKind};
+use crate::render::OutputFile;
+use crate::site::Site;
+
+/// `sitemap.xml`, `atom.xml` (when the site has dated pages) and `robots.txt`. The XML files
+/// need full URLs, so they are written only when `base_url` names a host.
+pub fn files(site: &Site) -> Vec<OutputFile> {
+    let mut files = Vec::new();
+    let config = &site.config;
+    if config.has_host() {
+        files.push(OutputFile {
+            path: "sitemap.xml".into(),
+            contents: sitemap(site),
+        });
+        if let Some(feed) = feed(site) {
+            files.push(OutputFile {
+                path: "atom.xml".into(),
+                contents: feed,
+            });
+        }
+    }
+    let mut robots = String::from("User-agent: *\nAllow: /\n");
+    if config.has_host() {
+        robots.push_str(&format!("\nSitemap: {}\n", config.permalink("sitemap.xml")));
+    }
+    files.push(OutputFile {
+        path: "robots.txt".into(),
+        contents: robots.into_bytes(),
+    });
+    files.extend(redirects(site));
+    files
+}
+
+fn sitemap(site: &Site) -> Vec<u8> {
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let result: std::io::Result<()> = (|| {
+        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        w.create_element("urlset")
+            .with_attribute(("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9"))
+            .write_inner_content(|w| {
+                for page in &site.pages {
+                    w.create_element("url").write_inner_content(|w| {
+                        text_element(w, "loc", &site.config.permalink(&page.site_path))?;
+                        if let Some(date) = page.meta.updated.as_ref().or(page.meta.date.as_ref()) {
+                            text_element(w, "lastmod", &date.iso)?;
+                        }
+                        Ok(())
+                    })?;
+                }
+                Ok(())
+            })?;
+        Ok(())
+    })();
+    debug_assert!(result.is_ok(), "writing XML to memory cannot fail");
+    w.into_inner()
+}
+
+/// The Atom feed of every dated page (not terms), newest first; `None` if no page has a date.
+fn feed(site: &Site) -> Option<Vec<u8>> {
+    let mut dated: Vec<&Page> = site
+        .pages
+        .iter()
+        .filter(|p| p.kind == PageKind::Page && p.meta.date.is_some())
+        .collect();
+    if dated.is_empty() {
+        return None;
+    }
+    dated.sort_by(|a, b| updated(b).cmp(&updated(a)).then_with(|| a.key.cmp(&b.key)));
+    let config = &site.config;
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let result: std::io::Result<()> = (|| {
+        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        w.create_element("feed")
+            .with_attribute(("xmlns", "http://www.w3.org/2005/Atom"))
+            .with_attribute(("xml:lang", config.language.as_str()))
+            .write_inner_content(|w| {
+                text_element(w, "title", &config.title)?;
+                if !config.description.is_empty() {
+                    text_element(w, "subtitle", &config.description)?;
+                }
+                text_element(w, "id", &config.base_url)?;
+                link(w, &config.permalink("atom.xml"), Some("self"))?;
+                link(w, &config.base_url, None)?;
+                text_element(w, "updated", &updated(dated[0]))?;
+                w.create_element("author")
+                    .write_inner_content(|w| text_element(w, "name", &config.publisher))?;
+                for page in &dated {
+                    let url = config.permalink(&page.site_path);
+                    w.create_element("entry").write_inner_content(|w| {
+                        text_element(w, "title", &page.meta.title)?;
+                        text_element(w, "id", &url)?;
+                        link(w, &url, None)?;
+                        text_element(w, "updated", &updated(page))?;
+                        if let Some(date) = &page.meta.date {
+                            text_element(w, "published", &rfc3339(&date.iso))?;
+                        }
+                        if let Some(summary) = page
+                            .meta
+                            .description
+                            .as_ref()
+                            .or(page.meta.summary.as_ref())
+                        {
+                            text_element(w, "summary", summary)?;
+                        }
+                        Ok(())
+                    })?;
+                }
+                Ok(())
+            })?;
+        Ok(())
+    })();
+    debug_assert!(result.is_ok(), "writing XML to memory cannot fail");
+    Some(w.into_inner())
+}
+
+fn text_element(w: &mut Writer<Vec<u8>>, name: &str, text: &str) -> std::io::Result<()> {
+    let clean = xml_safe(text);
+    w.create_element(name)
+        .write_text_content(BytesText::new(&clean))?;
+    Ok(())
+}
+
+fn link(w: &mut Writer<Vec<u8>>, href: &str, rel: Option<&str>) -> std::io::Result<()> {
+    let href = xml_safe(href);
+    let element = w
+        .create_element("link")
+        .with_attribute(("href", href.as_str()));
+    match rel {
+        Some(rel) => element.with_attribute(("rel", rel)).write_empty()?,
+        None => element.write_empty()?,
+    };
+    Ok(())
+}
+
+/// Drops the characters XML 1.0 does not allow (control characters, U+FFFE, U+FFFF).
+pub fn xml_safe(text: &str) -> String {
+    text.chars()
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+        })
+        .collect()
+}
+
+/// The page's last change, as an RFC 3339 timestamp.
+fn updated(page: &Page) -> String {
+    let date = page.meta.updated.as_ref().or(page.meta.date.as_ref());
+    date.map(|d| rfc3339(&d.iso)).unwrap_or_default()
+}
+
+/// `2025-12-03` → `2025-12-03T00:00:00Z`; a full timestamp stays as written.
+fn rfc3339(iso: &str) -> String {
+    if iso.len() == 10 {
+        format!("{iso}T00:00:00Z")
+    } else {
+        iso.to_string()
+    }
+}
+
+/// Redirect pages for the old URLs a page lists in `aliases`.
+fn redirects(site: &Site) -> Vec<OutputFile> {
+    let mut files = Vec::new();
+    for page in &site.pages {
+        let href = site.links.href(page);
+        let target = if site.config.has_host() {
+            site.config.permalink(&page.site_path)
+        } else {
+            href.clone()
+        };
+        for alias in &page.redirects {
+            let html = format!(
+                "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved: {title}</title>\n<link rel=\"canonical\" href=\"{target}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n</head>\n<body>\n<main>\n<p>This page has moved to <a href=\"{href}\">{title}</a>.</p>\n</main>\n</body>\n</html>\n",
+                lang = escape(&site.config.language),
+                title = escape(&page.meta.title),
+                target = escape(&target),
+                href = escape(&href),
+            );
+            files.push(OutputFile {
+                path: alias.clone(),
+                contents: html.into_bytes(),
+            });
+        }
+    }
+    files
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
+    out
+}
+
+/// Structured data for a page: `NewsArticle` for pages, `DefinedTerm` for terms,
+/// `DefinedTermSet` for the glossary, `WebSite` for home. Safe inside `<script>`: `<`,
+/// `>` and `&` are written as JSON escapes, so `</script>` cannot appear.
+pub fn json_ld(site: &Site, index: usize) -> String {
+    let page = &site.pages[index];
+    let config = &site.config;
+    let url = config.permalink(&page.site_path);
+    let publisher = json!({"@type": "Organization", "name": config.publisher});
+    let glossary_url = || {
+        site.pages
+            .iter()
+            .find(|p| p.kind == PageKind::Section && p.dir() == config.glossary.dir)
+            .map(|p| config.permalink(&p.site_path))
+    };
+    let value: Value = match page.kind {
+        PageKind::Term => {
+            let mut v = json!({
+                "@context": "https://schema.org",
+                "@type": "DefinedTerm",
+                "name": page.meta.title,
+                "description": page.meta.summary,
+                "url": url,
+            });
+            if let Some(set) = glossary_url() {
+                v["inDefinedTermSet"] = json!(set);
+            }
+            v
+        }
+        PageKind::Section if page.dir() == config.glossary.dir => {
+            let terms: Vec<Value> = site
+                .glossary
+                .terms
+                .iter()
+                .map(|t| {
+                    let p = &site.pages[t.page];
+                    json!({"@type": "DefinedTerm", "name": t.title, "description": t.summary, "url": config.permalink(&p.site_path)})
+                })
+                .collect();
+            json!({
+                "@context": "https://schema.org",
+                "@type": "DefinedTermSet",
+                "name": page.meta.title,
+                "url": url,
+                "hasDefinedTerm": terms,
+            })
+        }
+        PageKind::Section if page.site_path.is_empty() => json!({
+            "@context": "https://schema.org",
+            "@type": "WebSite",
+            "name": config.title,
+            "description": config.description,
+            "url": url,
+            "inLanguage": config.language,
+            "publisher": publisher,
+        }),
+        _ => {
+            let mut v = json!({
+                "@context": "https://schema.org",
+                "@type": "NewsArticle",
+                "headline": page.meta.title,
+                "url": url,
+                "mainEntityOfPage": url,
+                "inLanguage": config.language,
+                "publisher": publisher,
+            });
+            if let Some(d) = &page.meta.description {
+                v["description"] = json!(d);
+            }
+            if let Some(d) = &page.meta.date {
+                v["datePublished"] = json!(d.iso);
+            }
+            if let Some(d) = page.meta.updated.as_ref().or(page.meta.date.as_ref()) {
+                v["dateModified"] = json!(d.iso);
+            }
+            v
+        }
+    };
+    let text = serde_json::to_string(&value).unwrap_or_default();
+    text.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_safe_drops_invalid_characters() {
+        assert_eq!(xml_safe("a\u{1}b\u{FFFF}c\td"), "abc\td");
+    }
+
+    #[test]
+    fn dates_become_timestamps() {
+        assert_eq!(rfc3339("2025-12-03"), "2025-12-03T00:00:00Z");
+        assert_eq!(rfc3339("2025-12-03T10:00:00Z"), "2025-12-03T10:00:00Z");
+    }
+}
