@@ -1,13 +1,159 @@
 //! `lede init DIR`: scaffold a new explainer that builds and checks clean at once.
+//!
+//! The templates, CSS and script are the ones this repository's explainer uses (compiled
+//! into the binary), so a new site starts with the same tested design.
 
+use std::fs;
 use std::path::Path;
 
 use crate::diagnostics::Diagnostic;
 
+/// Every file of a new site: (path in the site, contents).
+const FILES: &[(&str, &str)] = &[
+    ("site.toml", SITE_TOML),
+    ("content/_index.md", HOME),
+    ("content/story.md", STORY),
+    ("content/glossary/_index.md", GLOSSARY),
+    ("content/glossary/envoy.md", TERM_ENVOY),
+    ("content/glossary/summit.md", TERM_SUMMIT),
+    (
+        "templates/base.html",
+        include_str!("../templates/base.html"),
+    ),
+    (
+        "templates/index.html",
+        include_str!("../templates/index.html"),
+    ),
+    (
+        "templates/section.html",
+        include_str!("../templates/section.html"),
+    ),
+    (
+        "templates/page.html",
+        include_str!("../templates/page.html"),
+    ),
+    (
+        "templates/term.html",
+        include_str!("../templates/term.html"),
+    ),
+    (
+        "templates/glossary.html",
+        include_str!("../templates/glossary.html"),
+    ),
+    ("templates/404.html", include_str!("../templates/404.html")),
+    (
+        "templates/partials/meta.html",
+        include_str!("../templates/partials/meta.html"),
+    ),
+    ("static/style.css", include_str!("../static/style.css")),
+    ("static/glossary.js", include_str!("../static/glossary.js")),
+    ("static/favicon.svg", include_str!("../static/favicon.svg")),
+    (".gitignore", "/public\n/.public.lede-staging\n"),
+];
+
 /// Creates a new site in `dir`, which must be empty or missing.
-pub fn init(_dir: &Path) -> Result<(), Vec<Diagnostic>> {
-    Err(vec![Diagnostic::error(
-        "",
-        "lede init is not implemented yet",
-    )])
+pub fn init(dir: &Path) -> Result<(), Vec<Diagnostic>> {
+    let shown = dir.display().to_string();
+    let fail =
+        |why: String, help: &str| vec![Diagnostic::error("", why).with_help(help.to_string())];
+    match fs::read_dir(dir).map(|mut entries| entries.next().is_some()) {
+        Ok(true) => {
+            return Err(fail(
+                format!("refusing to create a site in `{shown}`: it is not empty"),
+                "name a new folder, e.g. `lede init my-explainer`",
+            ));
+        }
+        Ok(false) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(fail(
+                format!("cannot use `{shown}`: {e}"),
+                "name a folder you can write to",
+            ));
+        }
+    }
+    for (path, contents) in FILES {
+        let target = dir.join(path);
+        let written = target
+            .parent()
+            .map_or(Ok(()), fs::create_dir_all)
+            .and_then(|()| fs::write(&target, contents));
+        if let Err(e) = written {
+            return Err(fail(
+                format!("cannot write {}: {e}", target.display()),
+                "check the folder's permissions and free space",
+            ));
+        }
+    }
+    Ok(())
 }
+
+const SITE_TOML: &str = r#"title = "My explainer"
+description = "What happened, who is involved, and what every term means."
+# Where the site will be published, e.g. "https://example.org/explainer/".
+base_url = "/"
+language = "en"
+
+[glossary]
+auto_link = "first"
+
+[extra]
+reflects = "Reporting up to today"
+nav = [["", "Home"], ["story/", "The story"], ["glossary/", "Glossary"]]
+footer = [["story/", "The story"], ["glossary/", "Glossary"]]
+"#;
+
+const HOME: &str = r#"+++
+title = "My explainer"
+description = "The story in a few sentences, and one card per part."
++++
+Say what happened in one short sentence. Then who is involved. Then why it matters.
+"#;
+
+const STORY: &str = r#"+++
+title = "The story"
+description = "What happened, told in order, with every claim sourced."
+weight = 1
++++
+An envoy travelled to a summit.[^source] Mention a glossary term by its name and lede links
+it, with its definition on hover.
+
+## What was said
+
+> “Quote people word for word.”
+>
+> — A named speaker, their role, and where they said it
+
+## What comes next
+
+Say what is not known yet, without guessing.
+
+[^source]: Name the publication, the title of the report and its date.
+"#;
+
+const GLOSSARY: &str = r#"+++
+title = "Glossary"
+description = "Every term of the story, with a one-sentence definition."
++++
+Every name and term the explainer uses, A to Z.
+"#;
+
+const TERM_ENVOY: &str = r#"+++
+title = "envoy"
+aliases = ["envoys"]
+summary = "A representative sent by a government for one task."
+category = "concept"
+description = "What an envoy is, and who the envoy in this story is."
++++
+A one-sentence summary shows when readers hover over or focus a link to this term. This
+body says more, with sources, and the page lists every page that mentions the term.
+"#;
+
+const TERM_SUMMIT: &str = r#"+++
+title = "summit"
+summary = "A meeting of heads of state or government."
+category = "event"
+description = "What a summit is."
++++
+Terms link each other too: an [[envoy]] may prepare a summit.
+"#;

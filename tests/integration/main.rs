@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod errors;
 mod glossary;
+mod init_external;
 mod properties;
 mod publish;
 mod repo_site;
