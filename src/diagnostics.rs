@@ -26,7 +26,7 @@ pub struct Diagnostic {
     /// How to fix it, when lede can say.
     pub help: Option<String>,
     /// The source line and the width of the part to underline, for the rustc-style display.
-    snippet: Option<Box<(String, usize)>>,
+    snippet: Option<Box<Snippet>>,
 }
 
 impl Diagnostic {
@@ -59,7 +59,11 @@ impl Diagnostic {
         let rest = &line_text[(pos.line_offset).min(line_text.len())..];
         let end = floor_char_boundary(rest, len.min(rest.len()));
         let width = rest[..end].chars().count().max(1);
-        self.snippet = Some(Box::new((line_text.trim_end().to_string(), width)));
+        self.snippet = Some(Box::new(Snippet::new(
+            line_text.trim_end(),
+            pos.col - 1,
+            width,
+        )));
         self
     }
 
@@ -129,13 +133,13 @@ impl fmt::Display for Diagnostic {
             writeln!(f, "  --> {}", self.location())?;
         }
         match self.snippet.as_deref() {
-            Some((text, width)) => {
+            Some(snippet) => {
                 let number = self.line.to_string();
                 let pad = " ".repeat(number.len());
                 writeln!(f, " {pad} |")?;
-                writeln!(f, " {number} | {text}")?;
-                let indent = " ".repeat(self.col.saturating_sub(1));
-                let carets = "^".repeat(*width);
+                writeln!(f, " {number} | {}", snippet.text)?;
+                let indent = " ".repeat(snippet.caret);
+                let carets = "^".repeat(snippet.width);
                 let help = self.help.as_deref().unwrap_or("");
                 writeln!(f, " {pad} | {indent}{carets} {help}")
             }
@@ -144,6 +148,44 @@ impl fmt::Display for Diagnostic {
                 None => Ok(()),
             },
         }
+    }
+}
+
+/// The source line shown under a diagnostic, cut to a window around the problem so that a
+/// 100,000-character line does not flood the terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Snippet {
+    text: String,
+    /// Characters before the underline, in `text`.
+    caret: usize,
+    width: usize,
+}
+
+impl Snippet {
+    const WINDOW: usize = 100;
+
+    fn new(line: &str, col: usize, width: usize) -> Snippet {
+        let chars = line.chars().count();
+        if chars <= Self::WINDOW {
+            return Snippet {
+                text: line.to_string(),
+                caret: col,
+                width,
+            };
+        }
+        let width = width.min(Self::WINDOW / 2);
+        let start = col.saturating_sub(Self::WINDOW / 4);
+        let end = (start + Self::WINDOW).min(chars);
+        let mut text: String = line.chars().skip(start).take(end - start).collect();
+        let mut caret = col - start;
+        if start > 0 {
+            text.insert(0, '…');
+            caret += 1;
+        }
+        if end < chars {
+            text.push('…');
+        }
+        Snippet { text, caret, width }
     }
 }
 
@@ -305,6 +347,19 @@ mod tests {
             d.short(),
             "content/a.md:2:1: error: unknown front matter key `titel` (did you mean `title`?)"
         );
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_problem() {
+        let line = format!("{}[[x]]{}", "a".repeat(5000), "b".repeat(5000));
+        let d = Diagnostic::error("a.md", "m").at(&line, 5000, 5);
+        let shown = d.to_string();
+        assert!(shown.len() < 400, "{shown}");
+        assert!(shown.contains("…aaaa[[x]]bbbb"), "{shown}");
+        let text_line = shown.lines().find(|l| l.contains("[[x]]")).unwrap();
+        let caret_line = shown.lines().find(|l| l.contains('^')).unwrap();
+        let column = |l: &str, c: char| l.chars().position(|x| x == c);
+        assert_eq!(column(caret_line, '^'), column(text_line, '['));
     }
 
     #[test]

@@ -162,8 +162,9 @@ struct Walker<'e, 'a> {
     footnote_defs: Vec<(String, Vec<Event<'a>>)>,
     footnote_numbers: HashMap<String, usize>,
     footnote_refs: HashMap<String, usize>,
-    /// Output positions of open blockquotes, for the attribution rewrite.
-    quotes: Vec<usize>,
+    /// Open blockquotes on the page, for the attribution rewrite, and the block depth.
+    quotes: Vec<QuoteFrame>,
+    depth: usize,
     /// Plain text of the current block, and mentions waiting for their sentence.
     block_text: String,
     waiting: Vec<(usize, usize)>,
@@ -195,6 +196,7 @@ where
             footnote_numbers: HashMap::new(),
             footnote_refs: HashMap::new(),
             quotes: Vec::new(),
+            depth: 0,
             block_text: String::new(),
             waiting: Vec::new(),
             linked: HashSet::new(),
@@ -239,8 +241,53 @@ where
         } else if let Some((_, events)) = &mut self.footnote {
             events.push(event);
         } else {
+            let closed_quote = self.track_blocks(&event);
             self.out.push(event);
+            if let Some(frame) = closed_quote {
+                attribute_quote(&mut self.out, &frame);
+            }
         }
+    }
+
+    /// Follows the blocks of the page as they are emitted, so that a blockquote knows its
+    /// last paragraph when it closes (in constant time, however deep quotes nest).
+    /// Returns the frame of a blockquote this event closes.
+    fn track_blocks(&mut self, event: &Event) -> Option<QuoteFrame> {
+        let index = self.out.len();
+        match event {
+            Event::Start(Tag::BlockQuote(_)) => {
+                if let Some(f) = in_frame(&mut self.quotes, self.depth) {
+                    f.block(None);
+                }
+                self.depth += 1;
+                self.quotes.push(QuoteFrame::new(index, self.depth));
+            }
+            Event::Start(tag) if is_block(tag) => {
+                let paragraph = matches!(tag, Tag::Paragraph).then_some(index);
+                if let Some(f) = in_frame(&mut self.quotes, self.depth) {
+                    f.block(paragraph);
+                }
+                self.depth += 1;
+            }
+            Event::Html(_) => {
+                if let Some(f) = in_frame(&mut self.quotes, self.depth) {
+                    f.block(None);
+                }
+            }
+            Event::End(TagEnd::BlockQuote(_)) => {
+                self.depth = self.depth.saturating_sub(1);
+                return self.quotes.pop().map(|f| QuoteFrame { end: index, ..f });
+            }
+            Event::End(tag) if is_block_end(tag) => {
+                self.depth = self.depth.saturating_sub(1);
+                if let (TagEnd::Paragraph, Some(f)) = (tag, in_frame(&mut self.quotes, self.depth))
+                {
+                    f.paragraph_end = Some(index);
+                }
+            }
+            _ => {}
+        }
+        None
     }
 
     fn text(&mut self, text: CowStr<'a>) {
@@ -344,7 +391,14 @@ where
                     .filter(|(k, _)| {
                         k.starts_with("data-") && !k.contains(['"', '\'', '<', '>', '=', ' '])
                     })
-                    .map(|(k, v)| (k.to_string(), v.map(|v| v.to_string()).unwrap_or_default()))
+                    .map(|(k, v)| {
+                        let v = v.as_deref().unwrap_or("");
+                        let v = v
+                            .strip_prefix('"')
+                            .and_then(|v| v.strip_suffix('"'))
+                            .unwrap_or(v);
+                        (k.to_string(), v.to_string())
+                    })
                     .collect();
                 self.heading = Some(HeadingBuf {
                     level,
@@ -387,12 +441,6 @@ where
                 self.state.in_footnote = true;
                 self.footnote = Some((label.to_string(), Vec::new()));
             }
-            Tag::BlockQuote(kind) => {
-                if self.heading.is_none() && self.footnote.is_none() {
-                    self.quotes.push(self.out.len());
-                }
-                self.emit(Event::Start(Tag::BlockQuote(kind)));
-            }
             other => self.emit(Event::Start(other)),
         }
     }
@@ -423,14 +471,6 @@ where
                 self.state.in_footnote = false;
                 if let Some(def) = self.footnote.take() {
                     self.footnote_defs.push(def);
-                }
-            }
-            TagEnd::BlockQuote(_) => {
-                self.emit(Event::End(tag));
-                if self.heading.is_none() && self.footnote.is_none() {
-                    if let Some(start) = self.quotes.pop() {
-                        attribute_quote(&mut self.out, start);
-                    }
                 }
             }
             other => self.emit(Event::End(other)),
@@ -764,36 +804,60 @@ fn is_block_end(tag: &TagEnd) -> bool {
     )
 }
 
-/// A blockquote whose last paragraph starts with a dash (`— Yuri Ushakov`) becomes a
-/// `<figure>` with the quote and a `<figcaption>` attribution.
-fn attribute_quote(out: &mut [Event], start: usize) {
-    let end = out.len() - 1;
-    let mut depth = 0;
-    let mut last_para = None;
-    for (i, event) in out.iter().enumerate().take(end).skip(start + 1) {
-        match event {
-            Event::Start(Tag::BlockQuote(_)) => depth += 1,
-            Event::End(TagEnd::BlockQuote(_)) => depth -= 1,
-            Event::Start(Tag::Paragraph) if depth == 0 => last_para = Some(i),
-            _ => {}
+/// The innermost open quote, if `depth` is the depth of its direct children.
+fn in_frame(quotes: &mut [QuoteFrame], depth: usize) -> Option<&mut QuoteFrame> {
+    quotes.last_mut().filter(|f| f.depth == depth)
+}
+
+/// An open blockquote: where it starts in the output and what blocks it holds.
+#[derive(Debug, Clone, Copy)]
+struct QuoteFrame {
+    start: usize,
+    /// The block depth of the quote's own children.
+    depth: usize,
+    /// How many blocks the quote holds directly.
+    blocks: usize,
+    /// The last direct child, if it is a paragraph: its start and end in the output.
+    paragraph: Option<usize>,
+    paragraph_end: Option<usize>,
+    end: usize,
+}
+
+impl QuoteFrame {
+    fn new(start: usize, depth: usize) -> Self {
+        QuoteFrame {
+            start,
+            depth,
+            blocks: 0,
+            paragraph: None,
+            paragraph_end: None,
+            end: 0,
         }
     }
-    let Some(para) = last_para else { return };
-    let is_attribution = matches!(out.get(para + 1), Some(Event::Text(t))
-        if t.starts_with(['—', '–']) || t.starts_with("-- "));
-    let has_quote = out[start + 1..para]
-        .iter()
-        .any(|e| matches!(e, Event::Start(_)));
-    let para_end = out[para..end]
-        .iter()
-        .rposition(|e| matches!(e, Event::End(TagEnd::Paragraph)));
-    let (true, true, Some(para_end)) = (is_attribution, has_quote, para_end) else {
+
+    /// A direct child block starts (`Some(index)` if it is a paragraph).
+    fn block(&mut self, paragraph: Option<usize>) {
+        self.blocks += 1;
+        self.paragraph = paragraph;
+        self.paragraph_end = None;
+    }
+}
+
+/// A blockquote whose last paragraph starts with a dash (`— Yuri Ushakov`) becomes a
+/// `<figure>` with the quote and a `<figcaption>` attribution.
+fn attribute_quote(out: &mut [Event], frame: &QuoteFrame) {
+    let (Some(para), Some(para_end)) = (frame.paragraph, frame.paragraph_end) else {
         return;
     };
-    out[start] = Event::Html("<figure class=\"quote\">\n<blockquote>\n".into());
+    let is_attribution = matches!(out.get(para + 1), Some(Event::Text(t))
+        if t.starts_with(['—', '–']) || t.starts_with("-- "));
+    if !is_attribution || frame.blocks < 2 || para_end + 1 != frame.end {
+        return;
+    }
+    out[frame.start] = Event::Html("<figure class=\"quote\">\n<blockquote>\n".into());
     out[para] = Event::Html("</blockquote>\n<figcaption>".into());
-    out[para + para_end] = Event::Html("</figcaption>\n".into());
-    out[end] = Event::Html("</figure>\n".into());
+    out[para_end] = Event::Html("</figcaption>\n".into());
+    out[frame.end] = Event::Html("</figure>\n".into());
 }
 
 /// The sentence of `text` that contains byte `at`, trimmed to a readable length.

@@ -63,7 +63,7 @@ fn template_error(err: &tera::Error) -> Diagnostic {
             tpl,
             inheritance_chain,
         } => Diagnostic::error(
-            in_templates(tpl),
+            in_templates(inheritance_chain.last().unwrap_or(tpl)),
             format!(
                 "templates extend each other in a circle: {}",
                 inheritance_chain.join(" → ")

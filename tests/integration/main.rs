@@ -9,7 +9,9 @@ mod glossary;
 mod init_external;
 mod properties;
 mod publish;
+mod reliability;
 mod repo_site;
+mod serve;
 
 use std::collections::BTreeMap;
 use std::fs;
