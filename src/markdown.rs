@@ -866,7 +866,8 @@ fn sentence_around(text: &str, at: usize) -> String {
         .split_sentence_bound_indices()
         .find(|(start, s)| at >= *start && at < start + s.len())
         .map_or(text, |(_, s)| s);
-    let sentence = sentence.trim();
+    // An attribution (`— Yuri Ushakov, ...`) reads better without its dash.
+    let sentence = sentence.trim().trim_start_matches(['—', '–']).trim_start();
     const MAX: usize = 240;
     if sentence.chars().count() <= MAX {
         return sentence.to_string();
@@ -943,5 +944,6 @@ mod tests {
         let text = "First one. Then Donbas came up here. Last.";
         let at = text.find("Donbas").unwrap();
         assert_eq!(sentence_around(text, at), "Then Donbas came up here.");
+        assert_eq!(sentence_around("— Yuri Ushakov, adviser", 3), "Yuri Ushakov, adviser");
     }
 }
