@@ -355,7 +355,12 @@ mod tests {
         let d = Diagnostic::error("a.md", "m").at(&line, 5000, 5);
         let shown = d.to_string();
         assert!(shown.len() < 400, "{shown}");
-        assert!(shown.contains("…aaaa[[x]]bbbb"), "{shown}");
+        assert!(
+            shown.contains(" | …aaaa")
+                && shown.contains("aaaa[[x]]bbbb")
+                && shown.contains("bbbb…"),
+            "{shown}"
+        );
         let text_line = shown.lines().find(|l| l.contains("[[x]]")).unwrap();
         let caret_line = shown.lines().find(|l| l.contains('^')).unwrap();
         let column = |l: &str, c: char| l.chars().position(|x| x == c);

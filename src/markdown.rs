@@ -12,7 +12,6 @@ use std::fmt::Write as _;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use pulldown_cmark_escape::{escape_href, escape_html};
 use serde::Serialize;
-use unicode_segmentation::UnicodeSegmentation;
 
 use crate::config::{AutoLink, Config};
 use crate::content::{Page, PageKind};
@@ -310,7 +309,7 @@ where
             return;
         }
         let text = std::mem::take(&mut self.pending);
-        self.result.word_count += text.unicode_words().count();
+        self.result.word_count += text.split_whitespace().count();
         let linkable = self.state.links.is_empty()
             && self.state.image == 0
             && self.state.raw_links == 0
@@ -367,7 +366,10 @@ where
             self.result.terms.push(term);
         }
         self.result.ids.insert(id.clone());
-        self.waiting.push((self.result.mentions.len(), sentence_at));
+        // Term pages show the sentence of a page's first mention only.
+        if self.mention_counts.get(&term) == Some(&1) {
+            self.waiting.push((self.result.mentions.len(), sentence_at));
+        }
         self.result.mentions.push(Mention {
             term,
             id,
@@ -479,8 +481,12 @@ where
 
     /// A block ended: the mentions in it get their sentence.
     fn end_block(&mut self) {
-        for (mention, at) in self.waiting.drain(..) {
-            self.result.mentions[mention].sentence = sentence_around(&self.block_text, at);
+        if !self.waiting.is_empty() {
+            let starts: Vec<usize> = sentence_starts(&self.block_text).collect();
+            for (mention, at) in self.waiting.drain(..) {
+                self.result.mentions[mention].sentence =
+                    sentence_around(&self.block_text, &starts, at);
+            }
         }
         self.block_text.clear();
     }
@@ -860,14 +866,17 @@ fn attribute_quote(out: &mut [Event], frame: &QuoteFrame) {
     out[frame.end] = Event::Html("</figure>\n".into());
 }
 
-/// The sentence of `text` that contains byte `at`, trimmed to a readable length.
-fn sentence_around(text: &str, at: usize) -> String {
-    let sentence = text
-        .split_sentence_bound_indices()
-        .find(|(start, s)| at >= *start && at < start + s.len())
-        .map_or(text, |(_, s)| s);
+/// The sentence of `text` that contains byte `at`, trimmed to a readable length; `starts`
+/// are the text's [`sentence_starts`].
+fn sentence_around(text: &str, starts: &[usize], at: usize) -> String {
+    let next = starts.partition_point(|&s| s <= at);
+    let start = if next == 0 { 0 } else { starts[next - 1] };
+    let end = starts.get(next).copied().unwrap_or(text.len());
     // An attribution (`— Yuri Ushakov, ...`) reads better without its dash.
-    let sentence = sentence.trim().trim_start_matches(['—', '–']).trim_start();
+    let sentence = text[start..end]
+        .trim()
+        .trim_start_matches(['—', '–'])
+        .trim_start();
     const MAX: usize = 240;
     if sentence.chars().count() <= MAX {
         return sentence.to_string();
@@ -875,6 +884,37 @@ fn sentence_around(text: &str, at: usize) -> String {
     let cut: String = sentence.chars().take(MAX).collect();
     let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
     format!("{cut}…")
+}
+
+/// Where sentences start in `text`: after `.`, `!`, `?` or `…` (and any closing quotes or
+/// brackets), white space, then a capital, a digit or an opening quote. So "U.S. officials"
+/// stays one sentence. Cheap enough to run on every mention.
+fn sentence_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while let Some((_, c)) = chars.next() {
+            if !matches!(c, '.' | '!' | '?' | '…') {
+                continue;
+            }
+            while chars
+                .next_if(|(_, c)| matches!(c, '"' | '\'' | '’' | '”' | ')' | ']'))
+                .is_some()
+            {}
+            if chars.next_if(|(_, c)| c.is_whitespace()).is_none() {
+                continue;
+            }
+            while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+            if let Some(&(i, next)) = chars.peek() {
+                if next.is_uppercase()
+                    || next.is_ascii_digit()
+                    || matches!(next, '“' | '"' | '‘' | '(' | '—')
+                {
+                    return Some(i);
+                }
+            }
+        }
+        None
+    })
 }
 
 /// Builds the nested table of contents from (level, id, title) in document order.
@@ -941,9 +981,30 @@ mod tests {
 
     #[test]
     fn sentence_is_the_one_around_the_offset() {
+        let around = |text: &str, at: usize| {
+            let starts: Vec<usize> = sentence_starts(text).collect();
+            sentence_around(text, &starts, at)
+        };
         let text = "First one. Then Donbas came up here. Last.";
-        let at = text.find("Donbas").unwrap();
-        assert_eq!(sentence_around(text, at), "Then Donbas came up here.");
-        assert_eq!(sentence_around("— Yuri Ushakov, adviser", 3), "Yuri Ushakov, adviser");
+        assert_eq!(
+            around(text, text.find("Donbas").unwrap()),
+            "Then Donbas came up here."
+        );
+        assert_eq!(around(text, 0), "First one.");
+        assert_eq!(around(text, text.find("Last").unwrap()), "Last.");
+        assert_eq!(
+            around("— Yuri Ushakov, adviser", 3),
+            "Yuri Ushakov, adviser"
+        );
+        let text = "The U.S. envoy came. “He met Putin,” it said! Then 27 points? Yes.";
+        assert_eq!(
+            around(text, text.find("envoy").unwrap()),
+            "The U.S. envoy came."
+        );
+        assert_eq!(
+            around(text, text.find("Putin").unwrap()),
+            "“He met Putin,” it said!"
+        );
+        assert_eq!(around(text, text.find("27").unwrap()), "Then 27 points?");
     }
 }

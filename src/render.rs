@@ -186,14 +186,19 @@ struct LetterGroup<'a> {
     terms: Vec<TermRef<'a>>,
 }
 
-/// Renders every page (in parallel) and the 404 page. Returns files sorted by path.
+/// Renders every page (in parallel), the 404 page and the site-wide files (sitemap, feed,
+/// robots.txt, redirects). Returns files sorted by path.
 pub fn render(site: &Site, tera: &mut Tera) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let all: Vec<usize> = (0..site.pages.len()).collect();
-    render_pages(site, tera, &all, true)
+    let mut files = render_pages(site, tera, &all, true)?;
+    files.extend(crate::publish::files(site));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
 }
 
 /// Renders the pages at `indices` (in parallel), and the 404 page if `not_found`: what
-/// `lede serve` re-renders after an edit. Returns files sorted by path.
+/// `lede serve` re-renders after an edit (the site-wide files depend on front matter only,
+/// and an edit to front matter renders everything). Returns files sorted by path.
 pub fn render_pages(
     site: &Site,
     tera: &mut Tera,
@@ -249,7 +254,6 @@ pub fn render_pages(
             .map(|(d, pages)| with_other_pages(d, &pages))
             .collect());
     }
-    files.extend(crate::publish::files(site));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

@@ -68,11 +68,30 @@ impl Site {
         let root = options.root.clone();
         let mut warnings = Vec::new();
         let config = load_config(&root, options)?;
-
         let (sources, found) = content::read_sources(&root);
         gate(found, &mut warnings)?;
         let static_files = content::static_files(&root)?;
-        let mut site = Site::from_sources(root, config, sources, options.drafts, warnings)?;
+        Site::from_parts(
+            root,
+            config,
+            sources,
+            static_files,
+            options.drafts,
+            warnings,
+        )
+    }
+
+    /// Everything [`Site::load`] does after reading the files: parse and link the sources,
+    /// then check links to the static files (`lede serve` keeps the files in memory).
+    pub fn from_parts(
+        root: PathBuf,
+        config: Config,
+        sources: Vec<Source>,
+        static_files: Vec<(String, PathBuf)>,
+        drafts: bool,
+        warnings: Vec<Diagnostic>,
+    ) -> Result<Site, Vec<Diagnostic>> {
+        let mut site = Site::from_sources(root, config, sources, drafts, warnings)?;
         site.static_files = static_files;
         let missing = check_site_files(&site);
         gate(missing, &mut site.warnings)?;
@@ -158,8 +177,7 @@ impl Site {
     }
 }
 
-/// Reads and checks `site.toml`, with the command line's overrides.
-pub fn load_config(root: &Path, options: &Options) -> Result<Config, Vec<Diagnostic>> {
+fn load_config(root: &Path, options: &Options) -> Result<Config, Vec<Diagnostic>> {
     let path = root.join(CONFIG_FILE);
     let bytes = std::fs::read(&path).map_err(|e| {
         vec![
@@ -220,7 +238,7 @@ pub fn check_anchors(pages: &[Page], parsed: &[Parsed]) -> Vec<Diagnostic> {
 }
 
 /// Links to files of the site (`/images/map.png`) must name a static file or a page.
-fn check_site_files(site: &Site) -> Vec<Diagnostic> {
+pub fn check_site_files(site: &Site) -> Vec<Diagnostic> {
     let statics: std::collections::HashSet<&str> =
         site.static_files.iter().map(|(p, _)| p.as_str()).collect();
     let pages: std::collections::HashSet<&str> =
