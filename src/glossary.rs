@@ -28,17 +28,12 @@ pub struct Term {
     pub aliases: Vec<String>,
 }
 
-struct Pattern {
-    term: usize,
-    /// Names with capitals match only with the same capitals.
-    case_sensitive: bool,
-}
-
 /// All terms, and the automaton that finds them in text.
 pub struct Glossary {
     pub terms: Vec<Term>,
     matcher: Option<AhoCorasick>,
-    patterns: Vec<(String, Pattern)>,
+    /// Every spelling searched for, and its term.
+    patterns: Vec<(String, usize)>,
     /// Lowercased titles, aliases and stems → term, for `[[wikilinks]]`.
     by_name: HashMap<String, usize>,
     by_page: HashMap<usize, usize>,
@@ -70,15 +65,8 @@ impl Glossary {
                     continue;
                 }
                 owner.insert(key, (term, name));
-                let case_sensitive = name.chars().any(char::is_uppercase);
-                for variant in apostrophe_variants(name.trim()) {
-                    patterns.push((
-                        variant,
-                        Pattern {
-                            term,
-                            case_sensitive,
-                        },
-                    ));
+                for variant in spellings(name.trim()) {
+                    patterns.push((variant, term));
                 }
             }
             terms.push(Term {
@@ -102,15 +90,22 @@ impl Glossary {
             by_name.entry(fold(&term.slug)).or_insert(i);
         }
         let by_page = terms.iter().enumerate().map(|(i, t)| (t.page, i)).collect();
-        let matcher = (!patterns.is_empty()).then(|| {
-            AhoCorasick::builder()
-                // A DFA: a few MB for a thousand terms, and the fastest search.
-                .kind(Some(AhoCorasickKind::DFA))
-                .match_kind(MatchKind::LeftmostLongest)
-                .ascii_case_insensitive(true)
-                .build(patterns.iter().map(|(p, _)| p.as_str()))
-                .expect("glossary patterns are few and short enough for the automaton")
-        });
+        let matcher = if patterns.is_empty() {
+            None
+        } else {
+            match automaton(&patterns) {
+                Ok(matcher) => Some(matcher),
+                Err(e) => {
+                    let d = Diagnostic::error(
+                        "content/glossary",
+                        format!("the glossary is too large to search: {e}"),
+                    )
+                    .with_help("split the site, or remove rarely used aliases");
+                    diagnostics.push(d);
+                    None
+                }
+            }
+        };
         let glossary = Glossary {
             terms,
             matcher,
@@ -152,10 +147,8 @@ impl Glossary {
     ) -> impl Iterator<Item = (Range<usize>, usize)> + 't {
         let matches = self.matcher.iter().flat_map(move |m| m.find_iter(text));
         matches.filter_map(move |m| {
-            let (name, pattern) = &self.patterns[m.pattern().as_usize()];
-            let found = &text[m.range()];
-            let case_ok = !pattern.case_sensitive || found == name;
-            (case_ok && is_whole_word(text, m.range())).then(|| (m.range(), pattern.term))
+            let term = self.patterns[m.pattern().as_usize()].1;
+            is_whole_word(text, m.range()).then(|| (m.range(), term))
         })
     }
 }
@@ -190,14 +183,51 @@ fn fold(name: &str) -> String {
     name.trim().to_lowercase().replace('\u{2019}', "'")
 }
 
-/// A name with apostrophes matches both `'` and `’`.
-fn apostrophe_variants(name: &str) -> Vec<String> {
-    let straight = name.replace('\u{2019}', "'");
-    if straight.contains('\'') {
-        vec![straight.clone(), straight.replace('\'', "\u{2019}")]
-    } else {
-        vec![straight]
+/// The spellings a name is found by. A name with capitals matches only as written; an
+/// all-lowercase one also capitalised (`Demilitarization`), in title case (`Three Pillars`)
+/// and in capitals. Either way `'` and `’` are the same. Exact spellings let the automaton
+/// search without case folding, which is about twice as fast.
+fn spellings(name: &str) -> Vec<String> {
+    let mut cases = vec![name.to_string()];
+    if !name.chars().any(char::is_uppercase) {
+        let capitalised = |word: &str| {
+            let mut chars = word.chars();
+            chars.next().map_or(String::new(), |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        };
+        cases.push(capitalised(name));
+        cases.push(
+            name.split(' ')
+                .map(capitalised)
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+        cases.push(name.to_uppercase());
     }
+    let mut spellings: Vec<String> = Vec::new();
+    for case in cases {
+        let straight = case.replace('\u{2019}', "'");
+        let curly = straight.replace('\'', "\u{2019}");
+        for s in [straight, curly] {
+            if !spellings.contains(&s) {
+                spellings.push(s);
+            }
+        }
+    }
+    spellings
+}
+
+/// One leftmost-longest automaton over every spelling: a DFA (a few MB for a thousand
+/// terms, and the fastest search), or a smaller NFA if a huge glossary makes the DFA too big.
+fn automaton(patterns: &[(String, usize)]) -> Result<AhoCorasick, aho_corasick::BuildError> {
+    let build = |kind| {
+        AhoCorasick::builder()
+            .kind(kind)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(patterns.iter().map(|(p, _)| p.as_str()))
+    };
+    build(Some(AhoCorasickKind::DFA)).or_else(|_| build(None))
 }
 
 /// True if `range` is not glued to letters or digits on either side. A possessive
@@ -274,8 +304,11 @@ mod tests {
             ["Luhansk=luhansk", "Luhansk=luhansk"]
         );
         assert_eq!(
-            found(&g, "Demilitarization, kremlin"),
-            ["Demilitarization=demilitarization"]
+            found(&g, "Demilitarization, kremlin, DEMILITARIZATION"),
+            [
+                "Demilitarization=demilitarization",
+                "DEMILITARIZATION=demilitarization"
+            ]
         );
         assert_eq!(
             found(&g, "Lugansk.Kremlin"),

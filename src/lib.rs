@@ -41,10 +41,10 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
     let started = Instant::now();
     let site = Site::load(options)?;
     let output_dir = site.output_dir(options);
-    output::check_output_dir(&site.root, &output_dir).map_err(|d| vec![d])?;
     let mut tera = render::load_templates(&site.root)?;
-    let files = render::render(&site, &mut tera)?;
-    output::write(&site.root, &output_dir, &files, &site.static_files)?;
+    let staging = output::Staging::open(&site.root, &output_dir)?;
+    render::render_to(&site, &mut tera, &|file| staging.write(&file))?;
+    staging.finish(&site.static_files)?;
     Ok(Built {
         pages: site.pages.len(),
         terms: site.glossary.terms.len(),

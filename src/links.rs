@@ -193,6 +193,8 @@ pub enum Target {
 pub struct LinkIndex {
     by_key: HashMap<String, usize>,
     base_path: String,
+    /// Each page's href, computed once.
+    hrefs: Vec<String>,
 }
 
 impl LinkIndex {
@@ -202,15 +204,22 @@ impl LinkIndex {
             .enumerate()
             .map(|(i, p)| (p.key.clone(), i))
             .collect();
+        let hrefs = pages
+            .iter()
+            .map(|p| format!("{base_path}{}", p.site_path))
+            .collect();
         LinkIndex {
             by_key,
             base_path: base_path.to_string(),
+            hrefs,
         }
     }
 
-    /// The href of a page: `/explainer/glossary/donbas/`.
-    pub fn href(&self, page: &Page) -> String {
-        format!("{}{}", self.base_path, page.site_path)
+    /// The href of the page at `index`: `/explainer/glossary/donbas/`.
+    pub fn href(&self, index: usize) -> &str {
+        self.hrefs
+            .get(index)
+            .map_or(&self.base_path, String::as_str)
     }
 
     /// Resolves `dest` as written in the page whose source key is `from`.
@@ -343,6 +352,7 @@ mod tests {
                 .map(|(i, k)| (k.to_string(), i))
                 .collect(),
             base_path: "/x/".into(),
+            hrefs: Vec::new(),
         }
     }
 

@@ -349,9 +349,9 @@ where
         let count = self.mention_counts.entry(term).or_insert(0);
         *count += 1;
         let id = format!("mention-{}-{count}", t.slug);
-        let href = self.env.links.href(&self.env.pages[t.page]);
+        let href = self.env.links.href(t.page);
         let mut open = String::from("<span class=\"term-ref\"><a class=\"term\" href=\"");
-        let _ = escape_href(&mut open, &href);
+        let _ = escape_href(&mut open, href);
         let _ = write!(open, "\" id=\"{id}\" aria-describedby=\"{id}-tip\">");
         let mut close = format!("</a><span class=\"term-tip\" role=\"tooltip\" id=\"{id}-tip\">");
         let _ = escape_html(&mut close, &t.summary);
@@ -578,12 +578,14 @@ where
                 self.emit(Event::InlineHtml(open.into()));
             }
             Some(term) => {
-                let href = self
-                    .env
-                    .links
-                    .href(&self.env.pages[self.env.glossary.terms[term].page]);
+                let href = self.env.links.href(self.env.glossary.terms[term].page);
                 self.state.links.push(None);
-                self.emit(link_event(LinkType::Inline, href.into(), title, id));
+                self.emit(link_event(
+                    LinkType::Inline,
+                    href.to_string().into(),
+                    title,
+                    id,
+                ));
             }
             None => {
                 let dest = match link_type {
@@ -627,7 +629,7 @@ where
         };
         match self.env.links.resolve(&self.page.key, dest) {
             Target::Page { page, anchor } => {
-                let mut href = self.env.links.href(&self.env.pages[page]);
+                let mut href = self.env.links.href(page).to_string();
                 if let Some(anchor) = anchor {
                     self.result.anchor_refs.push(AnchorRef {
                         page,

@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -95,59 +96,83 @@ fn absolute(path: &Path) -> io::Result<PathBuf> {
     }
 }
 
-/// Writes `files` and the site's `static/` folder to `output`, replacing it atomically.
-/// `statics` are the site's static files as (path in the output, source path).
-pub fn write(
-    root: &Path,
-    output: &Path,
-    files: &[OutputFile],
-    statics: &[(String, PathBuf)],
-) -> Result<(), Vec<Diagnostic>> {
-    check_output_dir(root, output).map_err(|d| vec![d])?;
-    let staging = staging_dir(output);
-    let io_error = |what: &str, path: &Path, e: io::Error| {
-        vec![
-            Diagnostic::error("", format!("cannot {what} {}: {e}", path.display())).with_help(
-                "check that the output folder's parent is writable and the disk is not full",
-            ),
-        ]
-    };
-    prepare_staging(&staging).map_err(|e| io_error("prepare", &staging, e))?;
+/// A build being written: files go into the staging folder as they are rendered (so no
+/// build holds the whole site in memory), and [`Staging::finish`] swaps it in.
+pub struct Staging {
+    dir: PathBuf,
+    output: PathBuf,
+    /// Every file written so far, as its path from the output root.
+    written: Mutex<HashSet<String>>,
+}
 
-    let mut wanted: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    for (rel, _) in statics {
-        if !wanted.insert(rel.as_str()) {
-            let d = Diagnostic::error(
-                Path::new(STATIC_DIR).join(rel),
-                format!("static file `{rel}` has the same path as a page"),
-            )
-            .with_help("rename the static file or the page");
-            return Err(vec![d]);
+impl Staging {
+    /// Checks that `output` may be replaced, and prepares its staging folder (a leftover of an
+    /// earlier or interrupted build is reused: only what changed gets written).
+    pub fn open(root: &Path, output: &Path) -> Result<Staging, Vec<Diagnostic>> {
+        check_output_dir(root, output).map_err(|d| vec![d])?;
+        let dir = staging_dir(output);
+        prepare_staging(&dir).map_err(|e| vec![io_error("prepare", &dir, e)])?;
+        fs::write(dir.join(MARKER), MARKER_TEXT).map_err(|e| vec![io_error("write", &dir, e)])?;
+        Ok(Staging {
+            dir,
+            output: output.to_path_buf(),
+            written: Mutex::new(HashSet::from([MARKER.to_string()])),
+        })
+    }
+
+    /// Writes one file of the site (skipped when the staging folder already holds its bytes).
+    pub fn write(&self, file: &OutputFile) -> Result<(), Diagnostic> {
+        let to = self.dir.join(&file.path);
+        if let Some(parent) = to.parent() {
+            fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
         }
+        write_if_changed(&to, &file.contents).map_err(|e| io_error("write", &to, e))?;
+        if let Ok(mut written) = self.written.lock() {
+            written.insert(file.path.clone());
+        }
+        Ok(())
     }
-    wanted.insert(MARKER);
-    remove_stale(&staging, &wanted).map_err(|e| io_error("clean", &staging, e))?;
 
-    let dirs: HashSet<&str> = wanted
-        .iter()
-        .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d))
-        .collect();
-    for dir in dirs {
-        let dir = staging.join(dir);
-        fs::create_dir_all(&dir).map_err(|e| io_error("create", &dir, e))?;
+    /// Copies the static files, removes what earlier builds left that this one did not
+    /// write, and swaps the staging folder in as the output. `statics` are (path in the
+    /// output, source path).
+    pub fn finish(self, statics: &[(String, PathBuf)]) -> Result<(), Vec<Diagnostic>> {
+        let mut wanted = self.written.into_inner().unwrap_or_default();
+        for (rel, _) in statics {
+            if !wanted.insert(rel.clone()) {
+                let d = Diagnostic::error(
+                    Path::new(STATIC_DIR).join(rel),
+                    format!("static file `{rel}` has the same path as a page"),
+                )
+                .with_help("rename the static file or the page");
+                return Err(vec![d]);
+            }
+        }
+        statics.par_iter().try_for_each(|(rel, from)| {
+            let to = self.dir.join(rel);
+            let created = to.parent().map_or(Ok(()), fs::create_dir_all);
+            created
+                .and_then(|()| copy_if_changed(from, &to))
+                .map_err(|e| vec![io_error("copy", from, e)])
+        })?;
+        remove_stale(&self.dir, &wanted).map_err(|e| vec![io_error("clean", &self.dir, e)])?;
+        swap(&self.dir, &self.output).map_err(|e| vec![io_error("replace", &self.output, e)])
     }
-    fs::write(staging.join(MARKER), MARKER_TEXT).map_err(|e| io_error("write", &staging, e))?;
-    files.par_iter().try_for_each(|f| {
-        let to = staging.join(&f.path);
-        write_if_changed(&to, &f.contents).map_err(|e| io_error("write", &to, e))
-    })?;
-    statics.par_iter().try_for_each(|(rel, from)| {
-        let to = staging.join(rel);
-        fs::copy(from, &to)
-            .map(drop)
-            .map_err(|e| io_error("copy", from, e))
-    })?;
-    swap(&staging, output).map_err(|e| io_error("replace", output, e))
+}
+
+fn io_error(what: &str, path: &Path, e: io::Error) -> Diagnostic {
+    Diagnostic::error("", format!("cannot {what} {}: {e}", path.display()))
+        .with_help("check that the output folder's parent is writable and the disk is not full")
+}
+
+/// Copies a static file unless the staging folder already has the same bytes.
+fn copy_if_changed(from: &Path, to: &Path) -> io::Result<()> {
+    let same_size =
+        fs::metadata(from)?.len() == fs::metadata(to).map(|m| m.len()).unwrap_or(u64::MAX);
+    if same_size && fs::read(from)? == fs::read(to)? {
+        return Ok(());
+    }
+    fs::copy(from, to).map(drop)
 }
 
 /// `.public.lede-staging` beside `public`.
@@ -178,7 +203,7 @@ fn prepare_staging(staging: &Path) -> io::Result<()> {
 }
 
 /// Deletes what an earlier build left in staging that this build does not write.
-fn remove_stale(staging: &Path, wanted: &HashSet<&str>) -> io::Result<()> {
+fn remove_stale(staging: &Path, wanted: &HashSet<String>) -> io::Result<()> {
     let mut dirs = Vec::new();
     for entry in WalkDir::new(staging).min_depth(1) {
         let entry = entry.map_err(io::Error::other)?;

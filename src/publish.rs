@@ -168,12 +168,12 @@ fn rfc3339(iso: &str) -> String {
 /// Redirect pages for the old URLs a page lists in `aliases`.
 fn redirects(site: &Site) -> Vec<OutputFile> {
     let mut files = Vec::new();
-    for page in &site.pages {
-        let href = site.links.href(page);
+    for (index, page) in site.pages.iter().enumerate() {
+        let href = site.links.href(index);
         let target = if site.config.has_host() {
             site.config.permalink(&page.site_path)
         } else {
-            href.clone()
+            href.to_string()
         };
         for alias in &page.redirects {
             let html = format!(
@@ -181,7 +181,7 @@ fn redirects(site: &Site) -> Vec<OutputFile> {
                 lang = escape(&site.config.language),
                 title = escape(&page.meta.title),
                 target = escape(&target),
-                href = escape(&href),
+                href = escape(href),
             );
             files.push(OutputFile {
                 path: alias.clone(),

@@ -103,7 +103,7 @@ struct PageContext<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     weight: Option<i64>,
     /// The href: `/explainer/meeting/`.
-    url: String,
+    url: &'a str,
     /// The full URL: `https://example.org/explainer/meeting/`.
     permalink: String,
     /// The source, relative to the site root: `content/meeting.md`.
@@ -140,7 +140,7 @@ struct PageSummary<'a> {
     updated: Option<&'a Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     weight: Option<i64>,
-    url: String,
+    url: &'a str,
     permalink: String,
     extra: &'a toml::Table,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -153,7 +153,7 @@ struct PageSummary<'a> {
 struct TermRef<'a> {
     title: &'a str,
     slug: &'a str,
-    url: String,
+    url: &'a str,
     summary: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     category: Option<&'a str>,
@@ -174,7 +174,7 @@ struct TermContext<'a> {
 #[derive(Serialize)]
 struct MentionContext<'a> {
     title: &'a str,
-    url: String,
+    url: &'a str,
     /// The URL of the exact spot: `/meeting/#mention-donbas-1`.
     anchor_url: String,
     sentence: &'a str,
@@ -189,12 +189,27 @@ struct LetterGroup<'a> {
 /// Renders every page (in parallel), the 404 page and the site-wide files (sitemap, feed,
 /// robots.txt, redirects). Returns files sorted by path.
 pub fn render(site: &Site, tera: &mut Tera) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
-    let all: Vec<usize> = (0..site.pages.len()).collect();
-    let mut files = render_pages(site, tera, &all, true)?;
-    files.extend(crate::publish::files(site));
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    collect(|sink| render_to(site, tera, sink))
 }
+
+/// Like [`render`], but hands each file to `sink` as soon as it is rendered, so a build
+/// never holds the whole site in memory.
+pub fn render_to(site: &Site, tera: &mut Tera, sink: &Sink) -> Result<(), Vec<Diagnostic>> {
+    let all: Vec<usize> = (0..site.pages.len()).collect();
+    render_pages_to(site, tera, &all, true, sink)?;
+    let errors: Vec<Diagnostic> = crate::publish::files(site)
+        .into_iter()
+        .filter_map(|f| sink(f).err())
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Where rendered files go: the staging folder of a build, or memory.
+pub type Sink<'s> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 's;
 
 /// Renders the pages at `indices` (in parallel), and the 404 page if `not_found`: what
 /// `lede serve` re-renders after an edit (the site-wide files depend on front matter only,
@@ -205,6 +220,34 @@ pub fn render_pages(
     indices: &[usize],
     not_found: bool,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    collect(|sink| render_pages_to(site, tera, indices, not_found, sink))
+}
+
+/// Runs a rendering into memory; the files come back sorted by path.
+fn collect(
+    run: impl FnOnce(&Sink) -> Result<(), Vec<Diagnostic>>,
+) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let files = std::sync::Mutex::new(Vec::new());
+    run(&|file| {
+        files
+            .lock()
+            .map_err(|_| Diagnostic::error("", "rendering failed"))?
+            .push(file);
+        Ok(())
+    })?;
+    let mut files = files.into_inner().unwrap_or_default();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// [`render_pages`] into a sink. Template errors are reported once per template position.
+pub fn render_pages_to(
+    site: &Site,
+    tera: &mut Tera,
+    indices: &[usize],
+    not_found: bool,
+    sink: &Sink,
+) -> Result<(), Vec<Diagnostic>> {
     let glossary: Vec<TermRef> = sorted_terms(site).map(|t| term_ref(site, t)).collect();
     let groups = letter_groups(site);
     let globals = tera.global_context();
@@ -213,39 +256,40 @@ pub fn render_pages(
     globals.insert("glossary_groups", &groups);
     let tera = &*tera;
 
-    let results: Vec<Result<OutputFile, Box<(Diagnostic, PathBuf)>>> = indices
+    let failures: Vec<Box<(Diagnostic, PathBuf)>> = indices
         .par_iter()
-        .map(|&i| render_page(site, tera, i))
+        .filter_map(|&i| {
+            let page = &site.pages[i];
+            render_page(site, tera, i)
+                .and_then(|file| sink(file).map_err(|d| Box::new((d, page.path.clone()))))
+                .err()
+        })
         .collect();
-    let mut files = Vec::with_capacity(results.len() + 1);
     let mut errors: BTreeMap<String, (Diagnostic, Vec<PathBuf>)> = BTreeMap::new();
-    for result in results {
-        match result {
-            Ok(file) => files.push(file),
-            Err(failed) => {
-                let (d, page) = *failed;
-                errors
-                    .entry(d.location())
-                    .or_insert_with(|| (d, Vec::new()))
-                    .1
-                    .push(page);
-            }
-        }
+    for failed in failures {
+        let (d, page) = *failed;
+        errors
+            .entry(d.location())
+            .or_insert_with(|| (d, Vec::new()))
+            .1
+            .push(page);
     }
     if not_found && tera.contains_template("404.html") {
         let mut context = Context::new();
         context.insert("current_url", &format!("{}404.html", site.config.base_path));
-        match tera.render("404.html", &context) {
-            Ok(html) => files.push(OutputFile {
+        let rendered = tera
+            .render("404.html", &context)
+            .map_err(|e| template_error(&e));
+        let written = rendered.and_then(|html| {
+            sink(OutputFile {
                 path: "404.html".into(),
                 contents: html.into_bytes(),
-            }),
-            Err(e) => {
-                let d = template_error(&e);
-                errors
-                    .entry(d.location())
-                    .or_insert_with(|| (d, Vec::new()));
-            }
+            })
+        });
+        if let Err(d) = written {
+            errors
+                .entry(d.location())
+                .or_insert_with(|| (d, Vec::new()));
         }
     }
     if !errors.is_empty() {
@@ -254,8 +298,7 @@ pub fn render_pages(
             .map(|(d, pages)| with_other_pages(d, &pages))
             .collect());
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    Ok(())
 }
 
 /// One template error that many pages hit is reported once, naming the first page.
@@ -366,7 +409,7 @@ fn page_context<'a>(site: &'a Site, index: usize, parsed: &'a Parsed) -> PageCon
         date: page.meta.date.as_ref(),
         updated: page.meta.updated.as_ref(),
         weight: page.meta.weight,
-        url: site.links.href(page),
+        url: site.links.href(index),
         permalink: site.config.permalink(&page.site_path),
         path: page.path.to_string_lossy().replace('\\', "/"),
         slug: page.stem(),
@@ -399,7 +442,7 @@ fn summary(site: &Site, index: usize) -> PageSummary<'_> {
         date: page.meta.date.as_ref(),
         updated: page.meta.updated.as_ref(),
         weight: page.meta.weight,
-        url: site.links.href(page),
+        url: site.links.href(index),
         permalink: site.config.permalink(&page.site_path),
         extra: &page.meta.extra,
         summary: page.meta.summary.as_deref(),
@@ -412,7 +455,7 @@ fn term_ref(site: &Site, term: usize) -> TermRef<'_> {
     TermRef {
         title: &t.title,
         slug: &t.slug,
-        url: site.links.href(&site.pages[t.page]),
+        url: site.links.href(t.page),
         summary: &t.summary,
         category: t.category.as_deref(),
         aliases: &t.aliases,
@@ -425,7 +468,7 @@ fn term_context(site: &Site, term: usize) -> TermContext<'_> {
         .map(|&(page, mention)| {
             let p = &site.pages[page];
             let m = &site.parsed[page].mentions[mention];
-            let url = site.links.href(p);
+            let url = site.links.href(page);
             MentionContext {
                 title: &p.meta.title,
                 anchor_url: format!("{url}#{}", m.id),
