@@ -13,7 +13,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 E2E=$PWD/tests/e2e
-export DEBIAN_FRONTEND=noninteractive
 
 summary_printed=0
 finish() {
@@ -27,36 +26,14 @@ finish() {
 trap finish EXIT
 trap 'exit 130' INT TERM
 
-step() { printf '\n== %s\n' "$*"; }
-die() { printf 'error: %s\n' "$*" >&2; exit 1; }
-
-# apt-get, retried while another process holds the dpkg/apt locks.
-apt_retry() {
-  local i
-  for i in $(seq 1 30); do
-    if apt-get -o DPkg::Lock::Timeout=60 "$@"; then return 0; fi
-    echo "apt-get $1 failed (attempt $i/30); retrying in 10 s (dpkg may be locked by another install)" >&2
-    sleep 10
-  done
-  return 1
-}
-
-command -v node >/dev/null || die "node is not installed (Node 20+ is needed)"
-command -v npm >/dev/null || die "npm is not installed"
-command -v cargo >/dev/null || die "cargo is not installed"
+# shellcheck source=lib.sh
+source "$PWD/.ci/lib.sh"
+require node npm cargo
 
 if [[ "${E2E_SKIP_INSTALL:-0}" != 1 ]]; then
   step "install"
-  if [[ -x /usr/bin/chromium ]]; then
-    echo "chromium: already installed"
-  else
-    [[ $(id -u) -eq 0 ]] || die "Chromium is missing and installing it needs root: apt-get install -y chromium"
-    apt_retry update -q || die "apt-get update failed"
-    apt_retry install -y -q chromium || die "apt-get install chromium failed"
-  fi
-  [[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium is still missing after the install"
-  # --ignore-scripts: playwright-core needs no install script, and none may fetch a browser.
-  (cd "$E2E" && npm ci --ignore-scripts --no-audit --no-fund) || die "npm ci in tests/e2e failed"
+  ensure_chromium
+  npm_packages "$E2E"
 fi
 echo "chromium: $(/usr/bin/chromium --version 2>/dev/null || echo '?')"
 echo "node: $(node --version)"

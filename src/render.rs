@@ -89,9 +89,34 @@ fn template_error(err: &tera::Error) -> Diagnostic {
     d.with_help("fix the template; the Tera syntax is described at keats.github.io/tera")
 }
 
-/// A page as templates see it.
+/// A page as templates see it: everything a list shows of it, and more.
 #[derive(Serialize)]
 struct PageContext<'a> {
+    #[serde(flatten)]
+    summary: PageSummary<'a>,
+    /// The source, relative to the site root: `content/meeting.md`.
+    path: String,
+    slug: &'a str,
+    content: &'a str,
+    /// The page's schema.org JSON-LD, safe to print inside `<script type="application/ld+json">`.
+    json_ld: String,
+    /// The preview image as a full URL (front matter `image`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<String>,
+    toc: &'a [TocEntry],
+    word_count: usize,
+    reading_minutes: usize,
+    /// Glossary terms linked from this page, in order of first mention.
+    terms: Vec<TermRef<'a>>,
+    /// Sections only: the pages in the section, by weight then title.
+    pages: Vec<PageSummary<'a>>,
+    /// Sections only: the sections inside this one.
+    subsections: Vec<PageSummary<'a>>,
+}
+
+/// A page in a list (and the common part of every page's context).
+#[derive(Serialize)]
+struct PageSummary<'a> {
     kind: PageKind,
     title: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -105,42 +130,6 @@ struct PageContext<'a> {
     /// The href: `/explainer/meeting/`.
     url: &'a str,
     /// The full URL: `https://example.org/explainer/meeting/`.
-    permalink: String,
-    /// The source, relative to the site root: `content/meeting.md`.
-    path: String,
-    slug: &'a str,
-    content: &'a str,
-    /// The page's schema.org JSON-LD, safe to print inside `<script type="application/ld+json">`.
-    json_ld: String,
-    /// The preview image as a full URL (front matter `image`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    image: Option<String>,
-    toc: &'a [TocEntry],
-    word_count: usize,
-    reading_minutes: usize,
-    extra: &'a toml::Table,
-    /// Glossary terms linked from this page, in order of first mention.
-    terms: Vec<TermRef<'a>>,
-    /// Sections only: the pages in the section, by weight then title.
-    pages: Vec<PageSummary<'a>>,
-    /// Sections only: the sections inside this one.
-    subsections: Vec<PageSummary<'a>>,
-}
-
-/// A page in a list.
-#[derive(Serialize)]
-struct PageSummary<'a> {
-    kind: PageKind,
-    title: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    date: Option<&'a Date>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    updated: Option<&'a Date>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    weight: Option<i64>,
-    url: &'a str,
     permalink: String,
     extra: &'a toml::Table,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -346,7 +335,7 @@ fn render_page(
         "page"
     };
     context.insert(name, &page_context);
-    context.insert("current_url", &page_context.url);
+    context.insert("current_url", &page_context.summary.url);
     if let Some(term) = site.glossary.term_of_page(index) {
         context.insert("term", &term_context(site, term));
     }
@@ -403,14 +392,7 @@ fn page_context<'a>(site: &'a Site, index: usize, parsed: &'a Parsed) -> PageCon
         _ => (Vec::new(), Vec::new()),
     };
     PageContext {
-        kind: page.kind,
-        title: &page.meta.title,
-        description: page.meta.description.as_deref(),
-        date: page.meta.date.as_ref(),
-        updated: page.meta.updated.as_ref(),
-        weight: page.meta.weight,
-        url: site.links.href(index),
-        permalink: site.config.permalink(&page.site_path),
+        summary: summary(site, index),
         path: page.path.to_string_lossy().replace('\\', "/"),
         slug: page.stem(),
         content: &parsed.html,
@@ -426,7 +408,6 @@ fn page_context<'a>(site: &'a Site, index: usize, parsed: &'a Parsed) -> PageCon
         toc: &parsed.toc,
         word_count: parsed.word_count,
         reading_minutes: parsed.word_count.div_ceil(220).max(1),
-        extra: &page.meta.extra,
         terms: parsed.terms.iter().map(|&t| term_ref(site, t)).collect(),
         pages,
         subsections,
