@@ -46,7 +46,11 @@ impl Default for ExternalOptions {
 
 /// Checks the site at `options.root`; `external` also checks links that leave the site.
 pub fn check(options: &Options, external: Option<&ExternalOptions>) -> Report {
-    let site = match Site::load(options) {
+    let options = Options {
+        check_only: true,
+        ..options.clone()
+    };
+    let site = match Site::load(&options) {
         Ok(site) => site,
         Err(problems) => {
             return Report {

@@ -243,10 +243,14 @@ impl LinkIndex {
         let path = path.split('?').next().unwrap_or(path);
         if !path.ends_with(".md") {
             return match path.strip_prefix('/') {
-                Some(rest) => Target::SiteFile {
-                    path: rest.to_string(),
-                    href: format!("{}{}", self.base_path, &dest[1..]),
-                },
+                Some(rest) => {
+                    let rest = url_path(rest);
+                    let query_anchor = &dest[path.len()..];
+                    Target::SiteFile {
+                        href: format!("{}{rest}{query_anchor}", self.base_path),
+                        path: rest,
+                    }
+                }
                 None => Target::External,
             };
         }
@@ -282,6 +286,29 @@ fn normalize(path: &str) -> Option<String> {
         }
     }
     Some(parts.join("/"))
+}
+
+/// Resolves `.` and `..` in a path from the site root as a browser does (`..` stops at the
+/// root, `%2e` is a dot), so `/a/../map.png` is `map.png` and never climbs above the base path.
+fn url_path(path: &str) -> String {
+    let segments: Vec<&str> = path.split('/').collect();
+    let mut out: Vec<&str> = Vec::new();
+    for (i, segment) in segments.iter().enumerate() {
+        let lower = segment.to_ascii_lowercase();
+        let dot = lower == "." || lower == "%2e";
+        let dots = matches!(lower.as_str(), ".." | ".%2e" | "%2e." | "%2e%2e");
+        if dots {
+            out.pop();
+        }
+        if dot || dots {
+            if i + 1 == segments.len() {
+                out.push("");
+            }
+        } else {
+            out.push(segment);
+        }
+    }
+    out.join("/")
 }
 
 /// `%20` and friends in a path, so `my%20page.md` finds `my page.md`.

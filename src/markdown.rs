@@ -98,6 +98,8 @@ pub struct Env<'a> {
     pub pages: &'a [Page],
     pub links: &'a LinkIndex,
     pub glossary: &'a Glossary,
+    /// Produce the HTML (`check` only needs what parsing records, not the HTML itself).
+    pub html: bool,
 }
 
 /// Parses the Markdown body of `pages[index]`.
@@ -723,10 +725,13 @@ where
     fn finish(mut self) -> Parsed {
         self.flush();
         self.end_block();
-        let mut html = String::with_capacity(self.page.body().len() * 3 / 2);
-        pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut self.out).into_iter());
-        self.footnotes(&mut html);
         self.result.toc = nest(&self.headings);
+        let mut html = String::new();
+        if self.env.html {
+            html.reserve(self.page.body().len() * 3 / 2);
+            pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut self.out).into_iter());
+        }
+        self.footnotes(&mut html);
         self.result.html = html;
         self.result
     }

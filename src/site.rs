@@ -26,6 +26,8 @@ pub struct Options {
     pub base_url: Option<String>,
     /// Include pages with `draft = true`.
     pub drafts: bool,
+    /// Only check: parse everything but produce no HTML (`lede check`).
+    pub check_only: bool,
 }
 
 /// A loaded, parsed and linked site: everything rendering needs, shared read-only.
@@ -71,14 +73,9 @@ impl Site {
         let (sources, found) = content::read_sources(&root);
         gate(found, &mut warnings)?;
         let static_files = content::static_files(&root)?;
-        Site::from_parts(
-            root,
-            config,
-            sources,
-            static_files,
-            options.drafts,
-            warnings,
-        )
+        let html = !options.check_only;
+        let site = Site::parse_and_link(root, config, sources, options.drafts, warnings, html)?;
+        site.with_static_files(static_files)
     }
 
     /// Everything [`Site::load`] does after reading the files: parse and link the sources,
@@ -91,11 +88,18 @@ impl Site {
         drafts: bool,
         warnings: Vec<Diagnostic>,
     ) -> Result<Site, Vec<Diagnostic>> {
-        let mut site = Site::from_sources(root, config, sources, drafts, warnings)?;
-        site.static_files = static_files;
-        let missing = check_site_files(&site);
-        gate(missing, &mut site.warnings)?;
-        Ok(site)
+        Site::from_sources(root, config, sources, drafts, warnings)?.with_static_files(static_files)
+    }
+
+    /// Adds the static files, and checks the links to them.
+    fn with_static_files(
+        mut self,
+        static_files: Vec<(String, PathBuf)>,
+    ) -> Result<Site, Vec<Diagnostic>> {
+        self.static_files = static_files;
+        let missing = check_site_files(&self);
+        gate(missing, &mut self.warnings)?;
+        Ok(self)
     }
 
     /// Parses and links sources already in memory (the pure part of [`Site::load`]).
@@ -104,7 +108,19 @@ impl Site {
         config: Config,
         sources: Vec<Source>,
         drafts: bool,
+        warnings: Vec<Diagnostic>,
+    ) -> Result<Site, Vec<Diagnostic>> {
+        Site::parse_and_link(root, config, sources, drafts, warnings, true)
+    }
+
+    /// [`Site::from_sources`], with the HTML of the pages only if `html`.
+    fn parse_and_link(
+        root: PathBuf,
+        config: Config,
+        sources: Vec<Source>,
+        drafts: bool,
         mut warnings: Vec<Diagnostic>,
+        html: bool,
     ) -> Result<Site, Vec<Diagnostic>> {
         let (mut pages, found) = content::parse_sources(sources, &config.glossary.dir, drafts);
         gate(found, &mut warnings)?;
@@ -119,6 +135,7 @@ impl Site {
             pages: &pages,
             links: &links,
             glossary: &glossary,
+            html,
         };
         let mut parsed: Vec<Parsed> = (0..pages.len())
             .into_par_iter()

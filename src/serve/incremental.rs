@@ -545,6 +545,7 @@ fn apply_local(
         pages: &site.pages,
         links: &site.links,
         glossary: &site.glossary,
+        html: true,
     };
     let parsed: Vec<(usize, Parsed)> = edited
         .par_iter()
