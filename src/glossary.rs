@@ -2,7 +2,8 @@
 //!
 //! One leftmost-longest Aho-Corasick automaton over every title and alias, so finding all
 //! mentions costs time linear in the text, however many terms there are. Matches are then
-//! checked for whole words and for case (a name with capitals must match exactly).
+//! checked for whole words. Once every page is parsed, [`backlinks`] and [`related`] turn
+//! the recorded mentions into each term's "Mentioned in" and "Related terms".
 //! Pure: never touches the file system.
 
 use std::collections::HashMap;
@@ -13,6 +14,7 @@ use serde::Serialize;
 
 use crate::content::{Page, PageKind};
 use crate::diagnostics::Diagnostic;
+use crate::markdown::Parsed;
 
 /// A glossary term: a page in the glossary folder.
 #[derive(Debug, Clone, Serialize)]
@@ -247,6 +249,43 @@ fn is_whole_word(text: &str, range: Range<usize>) -> bool {
         },
         _ => true,
     }
+}
+
+/// For each term: the mentions that link to it, one per page (its first), in page order.
+pub fn backlinks(glossary: &Glossary, parsed: &[Parsed]) -> Vec<Vec<(usize, usize)>> {
+    let mut backlinks = vec![Vec::new(); glossary.terms.len()];
+    for (page, p) in parsed.iter().enumerate() {
+        let mut seen = HashMap::new();
+        for (i, m) in p.mentions.iter().enumerate() {
+            seen.entry(m.term).or_insert(i);
+        }
+        let mut firsts: Vec<(usize, usize)> = seen.into_iter().collect();
+        firsts.sort_by_key(|&(_, i)| i);
+        for (term, mention) in firsts {
+            backlinks[term].push((page, mention));
+        }
+    }
+    backlinks
+}
+
+/// For each term: terms its definition links to, then terms whose definitions link to it.
+pub fn related(glossary: &Glossary, parsed: &[Parsed]) -> Vec<Vec<usize>> {
+    let mut related: Vec<Vec<usize>> = vec![Vec::new(); glossary.terms.len()];
+    for (t, term) in glossary.terms.iter().enumerate() {
+        for &other in &parsed[term.page].terms {
+            if other != t && !related[t].contains(&other) {
+                related[t].push(other);
+            }
+        }
+    }
+    for (t, term) in glossary.terms.iter().enumerate() {
+        for &other in &parsed[term.page].terms {
+            if other != t && !related[other].contains(&t) {
+                related[other].push(t);
+            }
+        }
+    }
+    related
 }
 
 #[cfg(test)]

@@ -367,6 +367,23 @@ pub fn unsafe_scheme(dest: &str) -> Option<String> {
         .map(|s| s.trim_end_matches(':').to_string())
 }
 
+/// The children of each section, ordered by weight (pages without one last), then title.
+pub fn children(pages: &[Page]) -> Vec<Vec<usize>> {
+    let mut children = vec![Vec::new(); pages.len()];
+    for (i, page) in pages.iter().enumerate() {
+        if let Some(parent) = page.parent {
+            children[parent].push(i);
+        }
+    }
+    for list in &mut children {
+        list.sort_by_cached_key(|&i| {
+            let m = &pages[i].meta;
+            (m.weight.is_none(), m.weight, m.title.to_lowercase())
+        });
+    }
+    children
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 //! per page). Template errors are reported once per template position, naming the content
 //! file being rendered. Never touches the file system: it returns the files to write.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -13,7 +13,6 @@ use tera::{Context, ErrorKind, Tera};
 
 use crate::content::{Date, Page, PageKind};
 use crate::diagnostics::Diagnostic;
-use crate::glossary::Glossary;
 use crate::markdown::{Parsed, TocEntry};
 use crate::site::Site;
 
@@ -493,58 +492,4 @@ fn letter_groups(site: &Site) -> Vec<LetterGroup<'_>> {
         }
     }
     groups
-}
-
-/// The children of each section, ordered by weight (pages without one last), then title.
-pub fn children(pages: &[Page]) -> Vec<Vec<usize>> {
-    let mut children = vec![Vec::new(); pages.len()];
-    for (i, page) in pages.iter().enumerate() {
-        if let Some(parent) = page.parent {
-            children[parent].push(i);
-        }
-    }
-    for list in &mut children {
-        list.sort_by_cached_key(|&i| {
-            let m = &pages[i].meta;
-            (m.weight.is_none(), m.weight, m.title.to_lowercase())
-        });
-    }
-    children
-}
-
-/// For each term: the mentions that link to it, one per page (its first), in page order.
-pub fn backlinks(glossary: &Glossary, parsed: &[Parsed]) -> Vec<Vec<(usize, usize)>> {
-    let mut backlinks = vec![Vec::new(); glossary.terms.len()];
-    for (page, p) in parsed.iter().enumerate() {
-        let mut seen = HashMap::new();
-        for (i, m) in p.mentions.iter().enumerate() {
-            seen.entry(m.term).or_insert(i);
-        }
-        let mut firsts: Vec<(usize, usize)> = seen.into_iter().collect();
-        firsts.sort_by_key(|&(_, i)| i);
-        for (term, mention) in firsts {
-            backlinks[term].push((page, mention));
-        }
-    }
-    backlinks
-}
-
-/// For each term: terms its definition links to, then terms whose definitions link to it.
-pub fn related(glossary: &Glossary, parsed: &[Parsed]) -> Vec<Vec<usize>> {
-    let mut related: Vec<Vec<usize>> = vec![Vec::new(); glossary.terms.len()];
-    for (t, term) in glossary.terms.iter().enumerate() {
-        for &other in &parsed[term.page].terms {
-            if other != t && !related[t].contains(&other) {
-                related[t].push(other);
-            }
-        }
-    }
-    for (t, term) in glossary.terms.iter().enumerate() {
-        for &other in &parsed[term.page].terms {
-            if other != t && !related[other].contains(&t) {
-                related[other].push(t);
-            }
-        }
-    }
-    related
 }

@@ -13,7 +13,6 @@ use crate::diagnostics::Diagnostic;
 use crate::glossary::Glossary;
 use crate::links::{self, LinkIndex};
 use crate::markdown::{self, Env, Parsed};
-use crate::render;
 
 /// What to build, from the command line.
 #[derive(Debug, Clone, Default)]
@@ -148,7 +147,7 @@ impl Site {
         found.extend(check_anchors(&pages, &parsed));
         gate(found, &mut warnings)?;
 
-        let backlinks = render::backlinks(&glossary, &parsed);
+        let backlinks = crate::glossary::backlinks(&glossary, &parsed);
         for (term, pages_linking) in glossary.terms.iter().zip(&backlinks) {
             if pages_linking.is_empty() {
                 warnings.push(
@@ -166,8 +165,8 @@ impl Site {
             }
         }
         Ok(Site {
-            children: render::children(&pages),
-            related: render::related(&glossary, &parsed),
+            children: links::children(&pages),
+            related: crate::glossary::related(&glossary, &parsed),
             backlinks,
             root,
             config,

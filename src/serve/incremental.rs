@@ -566,12 +566,12 @@ fn apply_local(
     }
 
     let backlinks = updated_backlinks(site, &undo);
-    debug_assert!(backlinks == render::backlinks(&site.glossary, &site.parsed));
+    debug_assert!(backlinks == crate::glossary::backlinks(&site.glossary, &site.parsed));
     let edited_terms = edited
         .iter()
         .any(|&i| site.glossary.term_of_page(i).is_some());
     let related = if edited_terms {
-        render::related(&site.glossary, &site.parsed)
+        crate::glossary::related(&site.glossary, &site.parsed)
     } else {
         // Only the definitions' links make terms related.
         site.related.clone()
@@ -635,7 +635,7 @@ fn apply_local(
 }
 
 /// The site's backlinks after the edited pages changed: their old entries out, their new
-/// ones in, each term's list in page order (as [`render::backlinks`] computes it for all).
+/// ones in, each term's list in page order (as [`glossary::backlinks`] computes it for all).
 fn updated_backlinks(site: &Site, undo: &Undo) -> Backlinks {
     let mut backlinks = site.backlinks.clone();
     for (page, before) in &undo.parsed {
