@@ -16,6 +16,8 @@ use crate::site::{Options, Site};
 
 /// What `check` found.
 pub struct Report {
+    /// False when the site stopped loading at a stage with errors (the counts are then 0).
+    pub complete: bool,
     pub pages: usize,
     pub terms: usize,
     pub links: usize,
@@ -54,6 +56,7 @@ pub fn check(options: &Options, external: Option<&ExternalOptions>) -> Report {
         Ok(site) => site,
         Err(problems) => {
             return Report {
+                complete: false,
                 pages: 0,
                 terms: 0,
                 links: 0,
@@ -82,6 +85,7 @@ pub fn check(options: &Options, external: Option<&ExternalOptions>) -> Report {
         problems.extend(check_external(&site, external));
     }
     Report {
+        complete: true,
         pages: site.pages.len(),
         terms: site.glossary.terms.len(),
         links: site.parsed.iter().map(|p| p.links).sum(),

@@ -148,14 +148,19 @@ fn main() -> ExitCode {
             let errors = report.problems.iter().filter(|d| d.is_error()).count();
             let warnings = report.problems.len() - errors;
             if matches!(format, Format::Human) {
-                eprintln!(
-                    "Checked {} pages, {} terms, {} links: {errors} {}, {warnings} {}",
-                    report.pages,
-                    report.terms,
-                    report.links,
+                let found = format!(
+                    "{errors} {}, {warnings} {}",
                     plural(errors, "error"),
                     plural(warnings, "warning")
                 );
+                if report.complete {
+                    eprintln!(
+                        "Checked {} pages, {} terms, {} links: {found}",
+                        report.pages, report.terms, report.links
+                    );
+                } else {
+                    eprintln!("Check stopped: {found} (fix them to check the rest)");
+                }
             }
             if errors == 0 {
                 ExitCode::SUCCESS

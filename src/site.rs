@@ -29,6 +29,15 @@ pub struct Options {
     pub check_only: bool,
 }
 
+/// What the pipeline starts from once the files are read.
+struct Inputs {
+    root: PathBuf,
+    config: Config,
+    sources: Vec<Source>,
+    /// The static files, when known: links to them are then checked.
+    static_files: Option<Vec<(String, PathBuf)>>,
+}
+
 /// A loaded, parsed and linked site: everything rendering needs, shared read-only.
 pub struct Site {
     pub root: PathBuf,
@@ -71,10 +80,14 @@ impl Site {
         let config = load_config(&root, options)?;
         let (sources, found) = content::read_sources(&root);
         gate(found, &mut warnings)?;
-        let static_files = content::static_files(&root)?;
-        let html = !options.check_only;
-        let site = Site::parse_and_link(root, config, sources, options.drafts, warnings, html)?;
-        site.with_static_files(static_files)
+        let static_files = Some(content::static_files(&root)?);
+        let inputs = Inputs {
+            root,
+            config,
+            sources,
+            static_files,
+        };
+        Site::parse_and_link(inputs, options.drafts, warnings, !options.check_only)
     }
 
     /// Everything [`Site::load`] does after reading the files: parse and link the sources,
@@ -87,18 +100,13 @@ impl Site {
         drafts: bool,
         warnings: Vec<Diagnostic>,
     ) -> Result<Site, Vec<Diagnostic>> {
-        Site::from_sources(root, config, sources, drafts, warnings)?.with_static_files(static_files)
-    }
-
-    /// Adds the static files, and checks the links to them.
-    fn with_static_files(
-        mut self,
-        static_files: Vec<(String, PathBuf)>,
-    ) -> Result<Site, Vec<Diagnostic>> {
-        self.static_files = static_files;
-        let missing = check_site_files(&self);
-        gate(missing, &mut self.warnings)?;
-        Ok(self)
+        let inputs = Inputs {
+            root,
+            config,
+            sources,
+            static_files: Some(static_files),
+        };
+        Site::parse_and_link(inputs, drafts, warnings, true)
     }
 
     /// Parses and links sources already in memory (the pure part of [`Site::load`]).
@@ -109,18 +117,29 @@ impl Site {
         drafts: bool,
         warnings: Vec<Diagnostic>,
     ) -> Result<Site, Vec<Diagnostic>> {
-        Site::parse_and_link(root, config, sources, drafts, warnings, true)
+        let inputs = Inputs {
+            root,
+            config,
+            sources,
+            static_files: None,
+        };
+        Site::parse_and_link(inputs, drafts, warnings, true)
     }
 
-    /// [`Site::from_sources`], with the HTML of the pages only if `html`.
+    /// The pipeline after reading: front matter, URLs, glossary, Markdown (with the HTML of
+    /// the pages only if `html`), then every link checked, all problems of a stage together.
     fn parse_and_link(
-        root: PathBuf,
-        config: Config,
-        sources: Vec<Source>,
+        inputs: Inputs,
         drafts: bool,
         mut warnings: Vec<Diagnostic>,
         html: bool,
     ) -> Result<Site, Vec<Diagnostic>> {
+        let Inputs {
+            root,
+            config,
+            sources,
+            static_files,
+        } = inputs;
         let (mut pages, found) = content::parse_sources(sources, &config.glossary.dir, drafts);
         gate(found, &mut warnings)?;
         gate(links::assign_paths(&mut pages), &mut warnings)?;
@@ -145,6 +164,9 @@ impl Site {
             .flat_map(|p| std::mem::take(&mut p.diagnostics))
             .collect();
         found.extend(check_anchors(&pages, &parsed));
+        if let Some(statics) = &static_files {
+            found.extend(check_site_files(&pages, &parsed, statics));
+        }
         gate(found, &mut warnings)?;
 
         let backlinks = crate::glossary::backlinks(&glossary, &parsed);
@@ -174,7 +196,7 @@ impl Site {
             links,
             glossary,
             parsed,
-            static_files: Vec::new(),
+            static_files: static_files.unwrap_or_default(),
             warnings,
         })
     }
@@ -254,22 +276,26 @@ pub fn check_anchors(pages: &[Page], parsed: &[Parsed]) -> Vec<Diagnostic> {
 }
 
 /// Links to files of the site (`/images/map.png`) must name a static file or a page.
-pub fn check_site_files(site: &Site) -> Vec<Diagnostic> {
+pub fn check_site_files(
+    pages: &[Page],
+    parsed: &[Parsed],
+    static_files: &[(String, PathBuf)],
+) -> Vec<Diagnostic> {
     let statics: std::collections::HashSet<&str> =
-        site.static_files.iter().map(|(p, _)| p.as_str()).collect();
-    let pages: std::collections::HashSet<&str> =
-        site.pages.iter().map(|p| p.site_path.as_str()).collect();
+        static_files.iter().map(|(p, _)| p.as_str()).collect();
+    let site_paths: std::collections::HashSet<&str> =
+        pages.iter().map(|p| p.site_path.as_str()).collect();
     let generated = ["404.html", "sitemap.xml", "atom.xml", "robots.txt"];
     let mut found = Vec::new();
-    for (page, parsed) in site.pages.iter().zip(&site.parsed) {
+    for (page, parsed) in pages.iter().zip(parsed) {
         for link in &parsed.site_files {
             let path = link.target.as_str();
             let as_page = path.strip_suffix("index.html").unwrap_or(path);
             let as_dir = format!("{}/", as_page.trim_end_matches('/'));
             let known = statics.contains(path)
                 || generated.contains(&path)
-                || pages.contains(as_page)
-                || pages.contains(as_dir.as_str())
+                || site_paths.contains(as_page)
+                || site_paths.contains(as_dir.as_str())
                 || path.is_empty();
             if !known {
                 found.push(

@@ -558,7 +558,11 @@ fn apply_local(
             .push((i, std::mem::replace(&mut site.parsed[i], p)));
     }
     found.extend(site::check_anchors(&site.pages, &site.parsed));
-    found.extend(site::check_site_files(site));
+    found.extend(site::check_site_files(
+        &site.pages,
+        &site.parsed,
+        &site.static_files,
+    ));
     let (errors, warnings): (Vec<_>, Vec<_>) = found.into_iter().partition(|d| d.is_error());
     if !errors.is_empty() {
         undo.restore(site);
