@@ -161,7 +161,8 @@ struct Walker<'e, 'a> {
     headings: Vec<(u8, String, String)>,
     footnote: Option<(String, Vec<Event<'a>>)>,
     footnote_defs: Vec<(String, Vec<Event<'a>>)>,
-    footnote_numbers: HashMap<String, usize>,
+    /// Each cited note (by id key): its number and the id its `fn-`/`fnref-` ids are made of.
+    footnote_numbers: HashMap<String, (usize, String)>,
     footnote_refs: HashMap<String, usize>,
     /// Open blockquotes on the page, for the attribution rewrite, and the block depth.
     quotes: Vec<QuoteFrame>,
@@ -350,7 +351,9 @@ where
         let t = &self.env.glossary.terms[term];
         let count = self.mention_counts.entry(term).or_insert(0);
         *count += 1;
-        let id = format!("mention-{}-{count}", t.slug);
+        let base = format!("mention-{}-{count}", t.slug);
+        let id = self.fresh_id(&base, |c| vec![c.to_string(), format!("{c}-tip")]);
+        let t = &self.env.glossary.terms[term];
         let href = self.env.links.href(t.page);
         let mut open = String::from("<span class=\"term-ref\"><a class=\"term\" href=\"");
         let _ = escape_href(&mut open, href);
@@ -443,6 +446,20 @@ where
             } => self.link(link_type, dest_url, title, id, offset, len),
             Tag::FootnoteDefinition(label) => {
                 self.state.in_footnote = true;
+                let key = footnote_key(&label);
+                if let Some((first, _)) = self
+                    .footnote_defs
+                    .iter()
+                    .find(|(l, _)| footnote_key(l) == key)
+                {
+                    let message = if *first == *label {
+                        format!("footnote `[^{label}]` is defined twice")
+                    } else {
+                        format!("footnotes `[^{first}]` and `[^{label}]` would have the same id")
+                    };
+                    let help = "give each footnote its own label".to_string();
+                    self.error(message, offset, len.min(label.len() + 4), help);
+                }
                 self.footnote = Some((label.to_string(), Vec::new()));
             }
             other => self.emit(Event::Start(other)),
@@ -702,24 +719,44 @@ where
     }
 
     fn footnote_reference(&mut self, label: &str) {
-        let next = self.footnote_numbers.len() + 1;
-        let number = *self
-            .footnote_numbers
-            .entry(label.to_string())
-            .or_insert(next);
-        let uses = self.footnote_refs.entry(label.to_string()).or_insert(0);
-        *uses += 1;
+        // By id, not by label as written: `[^Seed]` cites the note `[^seed]` (labels match
+        // ignoring case), so both get one number and one set of ids.
         let key = footnote_key(label);
-        let ref_id = if *uses == 1 {
-            format!("fnref-{key}")
-        } else {
-            format!("fnref-{key}-{uses}")
+        let (number, id) = match self.footnote_numbers.get(&key) {
+            Some(cited) => cited.clone(),
+            None => {
+                let number = self.footnote_numbers.len() + 1;
+                let id = self.fresh_id(&key, |c| vec![format!("fn-{c}"), format!("fnref-{c}")]);
+                self.footnote_numbers
+                    .insert(key.clone(), (number, id.clone()));
+                (number, id)
+            }
         };
-        self.result.ids.insert(ref_id.clone());
+        let uses = self.footnote_refs.entry(key).or_insert(0);
+        *uses += 1;
+        let ref_id = if *uses == 1 {
+            format!("fnref-{id}")
+        } else {
+            let uses = *uses;
+            self.fresh_id(&format!("fnref-{id}-{uses}"), |c| vec![c.to_string()])
+        };
         let html = format!(
-            "<sup class=\"footnote-ref\"><a href=\"#fn-{key}\" id=\"{ref_id}\" aria-label=\"Note {number}\">{number}</a></sup>"
+            "<sup class=\"footnote-ref\"><a href=\"#fn-{id}\" id=\"{ref_id}\" aria-label=\"Note {number}\">{number}</a></sup>"
         );
         self.emit(Event::InlineHtml(html.into()));
+    }
+
+    /// An id lede makes up (mentions, footnotes): `base`, else `base-2`, `base-3`... so that
+    /// none of the ids `ids` makes of it is taken yet (by a heading above, or another made-up
+    /// id); they are taken at once, so that headings further down avoid them too.
+    fn fresh_id(&mut self, base: &str, ids: impl Fn(&str) -> Vec<String>) -> String {
+        let free = |c: &String| ids(c).iter().all(|id| !self.result.ids.contains(id));
+        let id = std::iter::once(base.to_string())
+            .chain((2..).map(|n| format!("{base}-{n}")))
+            .find(free)
+            .expect("a free id");
+        self.result.ids.extend(ids(&id));
+        id
     }
 
     fn finish(mut self) -> Parsed {
@@ -740,8 +777,8 @@ where
     fn footnotes(&mut self, html: &mut String) {
         let mut defs: Vec<(usize, String, Vec<Event<'a>>)> = Vec::new();
         for (label, events) in std::mem::take(&mut self.footnote_defs) {
-            match self.footnote_numbers.get(&label) {
-                Some(&n) => defs.push((n, label, events)),
+            match self.footnote_numbers.get(&footnote_key(&label)) {
+                Some((n, id)) => defs.push((*n, id.clone(), events)),
                 None => self.result.diagnostics.push(
                     Diagnostic::warning(
                         &self.page.path,
@@ -756,11 +793,9 @@ where
         }
         defs.sort_by_key(|(n, _, _)| *n);
         html.push_str("<section class=\"footnotes\" aria-label=\"Notes\">\n<ol>\n");
-        for (_, label, mut events) in defs {
-            let key = footnote_key(&label);
-            self.result.ids.insert(format!("fn-{key}"));
+        for (_, id, mut events) in defs {
             let back = format!(
-                " <a href=\"#fnref-{key}\" class=\"footnote-back\" aria-label=\"Back to the text\">↩</a>"
+                " <a href=\"#fnref-{id}\" class=\"footnote-back\" aria-label=\"Back to the text\">↩</a>"
             );
             match events
                 .iter()
@@ -769,7 +804,7 @@ where
                 Some(i) => events.insert(i, Event::InlineHtml(back.into())),
                 None => events.push(Event::InlineHtml(back.into())),
             }
-            let _ = write!(html, "<li id=\"fn-{key}\">");
+            let _ = write!(html, "<li id=\"fn-{id}\">");
             pulldown_cmark::html::push_html(html, events.into_iter());
             html.push_str("</li>\n");
         }

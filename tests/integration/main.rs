@@ -5,6 +5,7 @@
 mod build;
 mod check;
 mod errors;
+mod fuzz_regressions;
 mod glossary;
 mod init_external;
 mod properties;

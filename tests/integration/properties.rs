@@ -186,3 +186,158 @@ proptest! {
         prop_assert!(stack.is_empty(), "unclosed {:?} in {}", stack, html);
     }
 }
+
+// Output paths (issue 8): whatever the file names, `slug`s and `aliases`, every file a
+// build writes stays inside the output root.
+
+/// One path segment, friendly or hostile.
+fn segment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        40 => "[a-z]{1,8}",
+        1 => Just("..".to_string()),
+        1 => Just(".".to_string()),
+        1 => Just(String::new()),
+        1 => Just("a b".to_string()),
+        1 => Just("Донбас Луганськ".to_string()),
+        1 => Just("a\\b".to_string()),
+        1 => Just("C:x".to_string()),
+        1 => Just("x\0y".to_string()),
+        1 => Just("!!!".to_string()),
+        2 => "\\PC{0,8}",
+    ]
+}
+
+/// A source key: folders, then a file name (`_index.md` or `NAME.md`).
+fn key() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(segment(), 0..3),
+        prop_oneof![3 => segment().prop_map(|s| format!("{s}.md")), 1 => Just("_index.md".to_string())],
+    )
+        .prop_map(|(mut dirs, file)| {
+            dirs.push(file);
+            dirs.join("/")
+        })
+}
+
+fn slug_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        16 => "[a-z]{1,8}",
+        4 => "\\PC{1,8}",
+        1 => Just("../../x".to_string()),
+        1 => Just("/a/../../x".to_string()),
+        1 => Just("a\\b".to_string()),
+        1 => Just("C:x".to_string()),
+        1 => Just("x\0y".to_string()),
+        1 => Just("a/b".to_string()),
+        1 => segment(),
+        1 => prop::collection::vec(segment(), 1..4).prop_map(|s| s.join("/")),
+    ]
+}
+
+fn alias() -> impl Strategy<Value = String> {
+    prop_oneof![
+        30 => "/[a-z]{1,6}/",
+        10 => "/[a-z]{1,6}/[a-z]{1,6}\\.html",
+        10 => prop::collection::vec(segment(), 1..4).prop_map(|s| format!("/{}", s.join("/"))),
+        1 => Just("/../x".to_string()),
+        1 => Just("/a/../../x".to_string()),
+        1 => Just("/./x/".to_string()),
+        1 => Just("a\\b".to_string()),
+        1 => Just("/a\\b/".to_string()),
+        1 => Just("C:x".to_string()),
+        1 => Just("/C:x/".to_string()),
+        1 => Just("/x\0y/".to_string()),
+        1 => Just("/".to_string()),
+        1 => Just("//x//y.html".to_string()),
+        1 => Just("/old/url/".to_string()),
+        1 => segment(),
+    ]
+}
+
+/// One content file: its key, `slug` and `aliases`.
+fn hostile_page() -> impl Strategy<Value = (String, Option<String>, Vec<String>)> {
+    (
+        key(),
+        prop::option::weighted(0.4, slug_value()),
+        prop::collection::vec(alias(), 0..3),
+    )
+}
+
+/// `path` is relative, `/`-separated, without `.`/`..`/empty segments, backslashes, `:` or
+/// NUL; and, lexically, `root.join(path)` is below `root`.
+fn stays_inside(root: &std::path::Path, path: &str, trailing_slash_ok: bool) -> Result<(), String> {
+    let trimmed = if trailing_slash_ok {
+        path.strip_suffix('/').unwrap_or(path)
+    } else {
+        path
+    };
+    if trimmed.is_empty() {
+        return if trailing_slash_ok && path.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{path:?} is empty"))
+        };
+    }
+    if let Some(bad) = trimmed
+        .split('/')
+        .find(|s| s.is_empty() || *s == "." || *s == ".." || s.contains(['\\', ':', '\0']))
+    {
+        return Err(format!("{path:?} has the segment {bad:?}"));
+    }
+    let joined = root.join(path);
+    let mut depth = 0usize;
+    for component in joined
+        .strip_prefix(root)
+        .map_err(|e| e.to_string())?
+        .components()
+    {
+        match component {
+            std::path::Component::Normal(_) => depth += 1,
+            other => return Err(format!("{path:?} has the component {other:?}")),
+        }
+    }
+    if depth == 0 {
+        return Err(format!("{path:?} is the root itself"));
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn output_paths_stay_inside_the_output_root(
+        pages in prop::collection::vec(hostile_page(), 1..5),
+    ) {
+        let toml = |s: &str| toml::Value::String(s.to_string()).to_string();
+        let sources: Vec<Source> = pages
+            .iter()
+            .map(|(key, slug, aliases)| {
+                let slug = slug.as_deref().map_or(String::new(), |s| format!("slug = {}\n", toml(s)));
+                let aliases: Vec<String> = aliases.iter().map(|a| toml(a)).collect();
+                Source {
+                    key: key.clone(),
+                    text: format!(
+                        "+++\ntitle = \"P\"\nsummary = \"S\"\n{slug}aliases = [{}]\n+++\nText.\n",
+                        aliases.join(", ")
+                    ),
+                }
+            })
+            .collect();
+        let config = Config::parse("title = \"T\"\n").unwrap();
+        let Ok(site) = Site::from_sources(".".into(), config, sources, false, Vec::new()) else {
+            return Ok(());
+        };
+        let root = std::path::Path::new("/srv/out");
+        for page in &site.pages {
+            if let Err(why) = stays_inside(root, &page.site_path, true) {
+                prop_assert!(false, "{}: site_path: {}", page.key, why);
+            }
+            for redirect in &page.redirects {
+                if let Err(why) = stays_inside(root, redirect, false) {
+                    prop_assert!(false, "{}: redirect: {}", page.key, why);
+                }
+            }
+        }
+    }
+}
