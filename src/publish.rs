@@ -41,9 +41,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
 }
 
 fn sitemap(site: &Site) -> Vec<u8> {
-    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
-    let result: std::io::Result<()> = (|| {
-        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    xml_document(|w| {
         w.create_element("urlset")
             .with_attribute(("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9"))
             .write_inner_content(|w| {
@@ -59,9 +57,7 @@ fn sitemap(site: &Site) -> Vec<u8> {
                 Ok(())
             })?;
         Ok(())
-    })();
-    debug_assert!(result.is_ok(), "writing XML to memory cannot fail");
-    w.into_inner()
+    })
 }
 
 /// The Atom feed of every dated page (not terms), newest first; `None` if no page has a date.
@@ -76,9 +72,7 @@ fn feed(site: &Site) -> Option<Vec<u8>> {
     }
     dated.sort_by(|a, b| updated(b).cmp(&updated(a)).then_with(|| a.key.cmp(&b.key)));
     let config = &site.config;
-    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
-    let result: std::io::Result<()> = (|| {
-        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    Some(xml_document(|w| {
         w.create_element("feed")
             .with_attribute(("xmlns", "http://www.w3.org/2005/Atom"))
             .with_attribute(("xml:lang", config.language.as_str()))
@@ -117,9 +111,16 @@ fn feed(site: &Site) -> Option<Vec<u8>> {
                 Ok(())
             })?;
         Ok(())
-    })();
+    }))
+}
+
+/// An indented UTF-8 XML document with its declaration; `body` writes the root element.
+fn xml_document(body: impl FnOnce(&mut Writer<Vec<u8>>) -> std::io::Result<()>) -> Vec<u8> {
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let decl = Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None));
+    let result = w.write_event(decl).and_then(|()| body(&mut w));
     debug_assert!(result.is_ok(), "writing XML to memory cannot fail");
-    Some(w.into_inner())
+    w.into_inner()
 }
 
 fn text_element(w: &mut Writer<Vec<u8>>, name: &str, text: &str) -> std::io::Result<()> {
