@@ -7,6 +7,7 @@ mod check;
 mod errors;
 mod fuzz_regressions;
 mod glossary;
+mod hostile;
 mod init_external;
 mod properties;
 mod publish;
