@@ -5,6 +5,13 @@
 //! checked for whole words. Once every page is parsed, [`backlinks`] and [`related`] turn
 //! the recorded mentions into each term's "Mentioned in" and "Related terms".
 //! Pure: never touches the file system.
+// Input from files reaches every line here: no panicking index, slice or unwrap (issue 13).
+#![deny(
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -65,8 +72,8 @@ impl Glossary {
                 }
                 let key = fold(name);
                 if let Some(&(other, other_name)) = owner.get(&key) {
-                    if other != term {
-                        let other_page = &pages[terms_page(&terms, other)];
+                    let other_page = pages.get(terms_page(&terms, other));
+                    if let Some(other_page) = other_page.filter(|_| other != term) {
                         diagnostics.push(collision(page, name, other_page, other_name));
                     }
                     continue;
@@ -156,7 +163,8 @@ impl Glossary {
     ) -> impl Iterator<Item = (Range<usize>, usize)> + 't {
         let matches = self.matcher.iter().flat_map(move |m| m.find_iter(text));
         matches.filter_map(move |m| {
-            let term = self.patterns[m.pattern().as_usize()].1;
+            // The automaton was built from `patterns`: every pattern id is an index into it.
+            let &(_, term) = self.patterns.get(m.pattern().as_usize())?;
             is_whole_word(text, m.range()).then(|| (m.range(), term))
         })
     }
@@ -192,18 +200,13 @@ fn too_long(page: &Page, name: &str) -> Diagnostic {
 }
 
 fn collision(page: &Page, name: &str, other: &Page, other_name: &str) -> Diagnostic {
-    let line_of = |p: &Page, n: &str| {
-        let quoted = format!("\"{n}\"");
-        let front = &p.text[..p.body_start];
-        front
-            .find(&quoted)
-            .map(|i| front[..i].matches('\n').count() + 1)
-            .unwrap_or(1)
-    };
-    let other_at = format!("{}:{}", other.path.display(), line_of(other, other_name));
-    let offset = page.text[..page.body_start]
-        .find(&format!("\"{name}\""))
-        .unwrap_or(0);
+    let front = |p: &Page| p.text.get(..p.body_start).unwrap_or_default().to_string();
+    let other_front = front(other);
+    let other_line = other_front
+        .split_once(&format!("\"{other_name}\""))
+        .map_or(1, |(before, _)| before.matches('\n').count() + 1);
+    let other_at = format!("{}:{other_line}", other.path.display());
+    let offset = front(page).find(&format!("\"{name}\"")).unwrap_or(0);
     Diagnostic::error(
         &page.path,
         format!("glossary name `{name}` is also used by {other_at} (`{other_name}`)"),
@@ -300,7 +303,9 @@ pub fn backlinks(glossary: &Glossary, parsed: &[Parsed]) -> Vec<Vec<(usize, usiz
         let mut firsts: Vec<(usize, usize)> = seen.into_iter().collect();
         firsts.sort_by_key(|&(_, i)| i);
         for (term, mention) in firsts {
-            backlinks[term].push((page, mention));
+            if let Some(list) = backlinks.get_mut(term) {
+                list.push((page, mention));
+            }
         }
     }
     backlinks
@@ -309,24 +314,30 @@ pub fn backlinks(glossary: &Glossary, parsed: &[Parsed]) -> Vec<Vec<(usize, usiz
 /// For each term: terms its definition links to, then terms whose definitions link to it.
 pub fn related(glossary: &Glossary, parsed: &[Parsed]) -> Vec<Vec<usize>> {
     let mut related: Vec<Vec<usize>> = vec![Vec::new(); glossary.terms.len()];
+    let links = |term: &Term| parsed.get(term.page).map_or(&[][..], |p| &p.terms[..]);
+    let mut add = |to: usize, other: usize| {
+        if let Some(list) = related
+            .get_mut(to)
+            .filter(|l| to != other && !l.contains(&other))
+        {
+            list.push(other);
+        }
+    };
     for (t, term) in glossary.terms.iter().enumerate() {
-        for &other in &parsed[term.page].terms {
-            if other != t && !related[t].contains(&other) {
-                related[t].push(other);
-            }
+        for &other in links(term) {
+            add(t, other);
         }
     }
     for (t, term) in glossary.terms.iter().enumerate() {
-        for &other in &parsed[term.page].terms {
-            if other != t && !related[other].contains(&t) {
-                related[other].push(t);
-            }
+        for &other in links(term) {
+            add(other, t);
         }
     }
     related
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::string_slice, clippy::unwrap_used)]
 mod tests {
     use super::*;
 

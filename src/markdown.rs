@@ -5,6 +5,13 @@
 //! mentions of glossary terms into term links with a hover definition, numbers footnotes,
 //! and turns a blockquote ending in `— Name` into a quote with its attribution.
 //! It records what later stages check (anchors it links to, mentions) and never does I/O.
+// Input from files reaches every line here: no panicking index, slice or unwrap (issue 13).
+#![deny(
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -14,7 +21,7 @@ use pulldown_cmark_escape::{escape_href, escape_html};
 use serde::Serialize;
 
 use crate::config::{AutoLink, Config};
-use crate::content::{Page, PageKind};
+use crate::content::Page;
 use crate::diagnostics::Diagnostic;
 use crate::glossary::Glossary;
 use crate::links::{LinkIndex, Target, slugify};
@@ -116,7 +123,9 @@ pub struct Env<'a> {
 
 /// Parses the Markdown body of `pages[index]`.
 pub fn parse(env: &Env, index: usize) -> Parsed {
-    let page = &env.pages[index];
+    let Some(page) = env.pages.get(index) else {
+        return Parsed::default();
+    };
     let mut options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -125,7 +134,7 @@ pub fn parse(env: &Env, index: usize) -> Parsed {
     if env.config.markdown.smart_punctuation {
         options |= Options::ENABLE_SMART_PUNCTUATION;
     }
-    let mut walker = Walker::new(env, index);
+    let mut walker = Walker::new(env, page, index);
     for (event, range) in Parser::new_ext(page.body(), options).into_offset_iter() {
         walker.event(event, page.body_start + range.start, range.len());
     }
@@ -195,8 +204,7 @@ impl<'e, 'a> Walker<'e, 'a>
 where
     'e: 'a,
 {
-    fn new(env: &'e Env<'e>, index: usize) -> Self {
-        let page = &env.pages[index];
+    fn new(env: &'e Env<'e>, page: &'a Page, index: usize) -> Self {
         let auto_link = page.meta.auto_link.unwrap_or(env.config.glossary.auto_link);
         Walker {
             env,
@@ -348,13 +356,15 @@ where
                 {
                     continue;
                 }
-                self.emit(Event::Text(CowStr::from(
-                    text[last..range.start].to_string(),
-                )));
+                // Match ranges come from searching `text` for whole UTF-8 names: they fall on
+                // character boundaries, and `get` keeps it so whatever the matcher does.
+                let before = text.get(last..range.start).unwrap_or_default();
+                self.emit(Event::Text(CowStr::from(before.to_string())));
                 let sentence_at = self.block_text.len() + range.start;
                 let (open, close) = self.term_link(term, sentence_at);
                 self.emit(Event::InlineHtml(open.into()));
-                self.emit(Event::Text(CowStr::from(text[range.clone()].to_string())));
+                let name = text.get(range.clone()).unwrap_or_default();
+                self.emit(Event::Text(CowStr::from(name.to_string())));
                 self.emit(Event::InlineHtml(close.into()));
                 last = range.end;
             }
@@ -363,11 +373,15 @@ where
         if last == 0 {
             self.emit(Event::Text(CowStr::from(text)));
         } else if last < text.len() {
-            self.emit(Event::Text(CowStr::from(text[last..].to_string())));
+            let rest = text.get(last..).unwrap_or_default();
+            self.emit(Event::Text(CowStr::from(rest.to_string())));
         }
     }
 
     /// The HTML around a link to `term`, and the mention it records.
+    // Term ids come from this glossary (its matcher, `lookup` or `term_of_page`), so they
+    // index `terms`.
+    #[allow(clippy::indexing_slicing)]
     fn term_link(&mut self, term: usize, sentence_at: usize) -> (String, String) {
         let t = &self.env.glossary.terms[term];
         let count = self.mention_counts.entry(term).or_insert(0);
@@ -520,8 +534,9 @@ where
         if !self.waiting.is_empty() {
             let starts: Vec<usize> = sentence_starts(&self.block_text).collect();
             for (mention, at) in self.waiting.drain(..) {
-                self.result.mentions[mention].sentence =
-                    sentence_around(&self.block_text, &starts, at);
+                if let Some(m) = self.result.mentions.get_mut(mention) {
+                    m.sentence = sentence_around(&self.block_text, &starts, at);
+                }
             }
         }
         self.block_text.clear();
@@ -608,11 +623,7 @@ where
             self.wikilink(&dest_url, offset, len)
         } else {
             match self.env.links.resolve(&self.page.key, &dest_url) {
-                Target::Page { page, anchor: None }
-                    if self.env.pages[page].kind == PageKind::Term =>
-                {
-                    self.env.glossary.term_of_page(page)
-                }
+                Target::Page { page, anchor: None } => self.env.glossary.term_of_page(page),
                 _ => None,
             }
         };
@@ -631,7 +642,8 @@ where
                 self.emit(Event::InlineHtml(open.into()));
             }
             Some(term) => {
-                let href = self.env.links.href(self.env.glossary.terms[term].page);
+                let page = self.env.glossary.terms.get(term).map_or(0, |t| t.page);
+                let href = self.env.links.href(page);
                 self.state.links.push(None);
                 self.emit(link_event(
                     LinkType::Inline,
@@ -740,13 +752,13 @@ where
     /// put inside one (which would nest links).
     fn track_raw_link(&mut self, html: &str) {
         let lower = html.to_ascii_lowercase();
+        let ends_name = |rest: &str| !rest.starts_with(|c: char| c.is_ascii_alphanumeric());
         for (i, _) in lower.match_indices('<') {
-            let tag = &lower[i + 1..];
-            if tag.starts_with("/a") && !tag[2..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            // `<` is one byte, so `i + 1` is a character boundary.
+            let tag = lower.get(i + 1..).unwrap_or_default();
+            if tag.strip_prefix("/a").is_some_and(ends_name) {
                 self.state.raw_links = self.state.raw_links.saturating_sub(1);
-            } else if tag.starts_with('a')
-                && !tag[1..].starts_with(|c: char| c.is_ascii_alphanumeric())
-            {
+            } else if tag.strip_prefix('a').is_some_and(ends_name) {
                 self.state.raw_links += 1;
             }
         }
@@ -937,20 +949,33 @@ fn attribute_quote(out: &mut [Event], frame: &QuoteFrame) {
     if !is_attribution || frame.blocks < 2 || para_end + 1 != frame.end {
         return;
     }
-    out[frame.start] = Event::Html("<figure class=\"quote\">\n<blockquote>\n".into());
-    out[para] = Event::Html("</blockquote>\n<figcaption>".into());
-    out[para_end] = Event::Html("</figcaption>\n".into());
-    out[frame.end] = Event::Html("</figure>\n".into());
+    let replacements = [
+        (frame.start, "<figure class=\"quote\">\n<blockquote>\n"),
+        (para, "</blockquote>\n<figcaption>"),
+        (para_end, "</figcaption>\n"),
+        (frame.end, "</figure>\n"),
+    ];
+    for (at, html) in replacements {
+        if let Some(event) = out.get_mut(at) {
+            *event = Event::Html(html.into());
+        }
+    }
 }
 
 /// The sentence of `text` that contains byte `at`, trimmed to a readable length; `starts`
 /// are the text's [`sentence_starts`].
 fn sentence_around(text: &str, starts: &[usize], at: usize) -> String {
     let next = starts.partition_point(|&s| s <= at);
-    let start = if next == 0 { 0 } else { starts[next - 1] };
+    let start = next
+        .checked_sub(1)
+        .and_then(|i| starts.get(i))
+        .copied()
+        .unwrap_or(0);
     let end = starts.get(next).copied().unwrap_or(text.len());
     // An attribution (`— Yuri Ushakov, ...`) reads better without its dash.
-    let sentence = text[start..end]
+    let sentence = text
+        .get(start..end)
+        .unwrap_or_default()
         .trim()
         .trim_start_matches(['—', '–'])
         .trim_start();
@@ -1037,6 +1062,7 @@ fn quote_list(names: &[&str]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::string_slice, clippy::unwrap_used)]
 mod tests {
     use super::*;
 

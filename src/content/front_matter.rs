@@ -222,7 +222,10 @@ pub(crate) fn located(path: &Path, text: &str, key: &str, message: String) -> Di
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
-        if trimmed.starts_with(key) && trimmed[key.len()..].trim_start().starts_with('=') {
+        let sets_key = trimmed
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='));
+        if sets_key {
             let indent = line.len() - trimmed.len();
             return Diagnostic::error(path, message).at(text, offset + indent, key.len());
         }
@@ -262,6 +265,7 @@ fn date(value: &toml::value::Datetime) -> Date {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::string_slice, clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,5 +1,12 @@
 //! Load stage: walk `content/`, read every Markdown file, decode it, and parse its front
 //! matter into a [`Page`]. The only place that reads content files; it never writes.
+// Input from files reaches every line here: no panicking index, slice or unwrap (issue 13).
+#![deny(
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
 
 pub mod front_matter;
 
@@ -278,7 +285,9 @@ pub fn page_from_source(source: Source, glossary_dir: &str) -> Result<Page, Diag
     let path = Path::new(CONTENT_DIR).join(&key);
     let (meta, body_start) = front_matter::parse(&path, &text)?;
     let name = key.rsplit('/').next().unwrap_or(&key);
-    let in_glossary = key.starts_with(glossary_dir) && key[glossary_dir.len()..].starts_with('/');
+    let in_glossary = key
+        .strip_prefix(glossary_dir)
+        .is_some_and(|rest| rest.starts_with('/'));
     let kind = match (name == SECTION_FILE, in_glossary) {
         (true, _) => PageKind::Section,
         (false, true) => PageKind::Term,
@@ -315,13 +324,16 @@ pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
         Err(e) => {
             let bytes = e.as_bytes();
             let at = e.utf8_error().valid_up_to();
-            let valid = String::from_utf8_lossy(&bytes[..at]);
+            let (valid, invalid) = bytes.split_at_checked(at).unwrap_or((bytes, &[]));
+            let valid = String::from_utf8_lossy(valid);
             let pos = Position::of(&valid, valid.len());
             return Err(Diagnostic::error(
                 path,
                 format!(
                     "invalid UTF-8 at line {}, byte {} of the file (0x{:02X})",
-                    pos.line, at, bytes[at]
+                    pos.line,
+                    at,
+                    invalid.first().copied().unwrap_or_default()
                 ),
             )
             .at_line_col(pos.line, pos.col)
@@ -344,6 +356,7 @@ pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::string_slice, clippy::unwrap_used)]
 mod tests {
     use super::*;
 
