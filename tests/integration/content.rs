@@ -9,12 +9,14 @@
 //! - **Quotations.** Every quotation on the site: each `figure.quote` blockquote, and every
 //!   span in curly double quotes (“…”, which smart punctuation makes of "…") in any block,
 //!   whatever its length, so a short quote is held to the same rule as a long one. A
-//!   quotation passes if it is word for word in the seed and its block cites `[^seed]`, or
-//!   word for word in a row of the fact sheet's section 2 (the C items) and its block cites
-//!   a note whose URL, or whose site name, is in that same row. Quotes and apostrophes are
+//!   quotation passes if it is word for word in the seed and is cited to `[^seed]`, or word
+//!   for word in a row of the fact sheet's section 2 (the C items) and is cited to a note
+//!   whose URL, or whose site name, is in that same row. An inline quotation is cited by the
+//!   first run of note references after it in its block (`“…”.[^a][^b]`). Quotes and apostrophes are
 //!   compared as straight marks, white space is collapsed, and a final `.`, `,`, `;` or `:`
 //!   is dropped (the seed closes some quotes with a comma where the sentence goes on). A
-//!   figure's "block" is its caption plus the nearest paragraph before it in its section.
+//!   A quote figure is cited by its caption and the nearest paragraph before it in its
+//!   section.
 //!   A heading cannot carry a note, so a quotation in a heading need only be word for word
 //!   in the seed or in a C row (the section under it cites the source).
 //!   Footnotes are not searched for quotations: they hold the titles of the sources.
@@ -61,6 +63,8 @@ struct Block {
     text: String,
     /// Footnote labels cited in the block (for a note: its own label).
     cites: Vec<String>,
+    /// Where in `text` each of `cites` stands (byte offsets).
+    cited_at: Vec<usize>,
     /// `http…` links in the block.
     urls: Vec<String>,
     /// For table rows: a header row.
@@ -250,6 +254,7 @@ fn start_tag(
         let block = Block {
             kind,
             text: String::new(),
+            cited_at: vec![0; cites.len()],
             cites,
             urls: Vec::new(),
             header: false,
@@ -268,21 +273,24 @@ fn start_tag(
             let in_ref = stack.iter().any(|o| o.class == "footnote-ref");
             if let (true, Some(label)) = (in_ref, href.strip_prefix("#fn-")) {
                 block.cites.push(label.to_string());
+                block.cited_at.push(block.text.len());
             }
         }
         _ => {}
     }
 }
 
-/// Every span of `text` between “ and ”, without the marks.
-fn quotations(text: &str) -> Vec<&str> {
+/// Every span of `text` between “ and ”, without the marks, with the offset after its ”.
+fn quotations(text: &str) -> Vec<(&str, usize)> {
     let mut found = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find('“') {
-        rest = &rest[start + '“'.len_utf8()..];
-        let Some(end) = rest.find('”') else { break };
-        found.push(&rest[..end]);
-        rest = &rest[end + '”'.len_utf8()..];
+    let mut from = 0;
+    while let Some(start) = text[from..].find('“') {
+        let open = from + start + '“'.len_utf8();
+        let Some(len) = text[open..].find('”') else {
+            break;
+        };
+        from = open + len + '”'.len_utf8();
+        found.push((&text[open..open + len], from));
     }
     found
 }
@@ -337,13 +345,22 @@ fn traced(quote: &str, block: &Block, cites: &[String], page: &Page, src: &Sourc
         })
 }
 
-/// The citations that stand for a block's quotations: its own, and for a quote figure those
-/// of its caption and of the nearest paragraph before it in its section.
-fn context_cites(blocks: &[Block], at: usize) -> Vec<String> {
-    let mut cites = blocks[at].cites.clone();
-    if blocks[at].kind != Kind::Quote {
-        return cites;
+/// The citations of a quotation ending at `end` in `blocks[at]`: the first run of note
+/// references after it; for a quote figure, those of its caption and of the nearest
+/// paragraph before it in its section.
+fn context_cites(blocks: &[Block], at: usize, end: usize) -> Vec<String> {
+    let block = &blocks[at];
+    if block.kind != Kind::Quote {
+        let Some(first) = block.cited_at.iter().position(|&i| i >= end) else {
+            return Vec::new();
+        };
+        let run = block.cited_at[first..]
+            .iter()
+            .take_while(|&&i| i == block.cited_at[first])
+            .count();
+        return block.cites[first..first + run].to_vec();
     }
+    let mut cites = Vec::new();
     let after = blocks[at + 1..]
         .iter()
         .take_while(|b| b.kind == Kind::Quote);
@@ -380,9 +397,9 @@ fn every_quotation_is_in_the_seed_or_cited_to_a_fact_sheet_source() {
                     page.rel, block.text
                 ));
             }
-            let cites = context_cites(&page.blocks, at);
-            for quote in found {
+            for (quote, end) in found {
                 checked += 1;
+                let cites = context_cites(&page.blocks, at, end);
                 if !traced(quote, block, &cites, page, &src) {
                     problems.push(format!(
                         "{}: “{quote}” (cited to {cites:?}) is neither in the seed with [^seed] \
