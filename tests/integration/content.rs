@@ -364,7 +364,7 @@ fn context_cites(blocks: &[Block], at: usize, end: usize) -> Vec<String> {
     let after = blocks[at + 1..]
         .iter()
         .take_while(|b| b.kind == Kind::Quote);
-    let caption = blocks[at + 1..].iter().nth(after.count());
+    let caption = blocks[at + 1..].get(after.count());
     if let Some(caption) = caption.filter(|b| b.kind == Kind::Caption) {
         cites.extend(caption.cites.iter().cloned());
     }
