@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::content::PageKind;
 use crate::diagnostics::Diagnostic;
+use crate::render;
 use crate::site::{Options, Site};
 
 /// What `check` found.
@@ -65,6 +66,13 @@ pub fn check(options: &Options, external: Option<&ExternalOptions>) -> Report {
         }
     };
     let mut problems = site.warnings.clone();
+    // Everything `build` refuses, `check` reports: templates are compiled and every page
+    // rendered (without its body's HTML, which check never makes), the files thrown away.
+    let rendered = render::load_templates(&site.root)
+        .and_then(|mut tera| render::render_to(&site, &mut tera, &|_| Ok(())));
+    if let Err(errors) = rendered {
+        problems.extend(errors);
+    }
     for page in &site.pages {
         let blank = page
             .meta

@@ -194,6 +194,30 @@ fn normalize_base_url(url: &str) -> Result<String, String> {
             "base_url `{url}` is not an http(s) URL or a path starting with `/`, e.g. `https://example.org/explainer/`"
         ));
     }
+    if url.starts_with("//") {
+        return Err(format!(
+            "base_url `{url}` has no scheme: browsers would read `{url}` as another host; write `https:{url}` or a path such as `/explainer/`"
+        ));
+    }
+    let path = match url.split_once("://") {
+        Some((_, host_and_path)) => {
+            if host_and_path.is_empty() || host_and_path.starts_with('/') {
+                return Err(format!(
+                    "base_url `{url}` has no host name, e.g. `https://example.org/`"
+                ));
+            }
+            host_and_path
+                .find('/')
+                .and_then(|i| host_and_path.get(i..))
+                .unwrap_or("/")
+        }
+        None => url,
+    };
+    if path.contains("//") || url.contains('\\') {
+        return Err(format!(
+            "base_url `{url}` has an empty path segment (`//`) or a backslash; write it like `https://example.org/explainer/`"
+        ));
+    }
     Ok(if url.ends_with('/') {
         url.to_string()
     } else {
@@ -214,6 +238,22 @@ fn base_path(base_url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_urls_that_would_mislead_browsers_are_refused() {
+        for bad in [
+            "//evil.example/",
+            "https:///x/",
+            "https://",
+            "/a//b/",
+            "/a\\b/",
+        ] {
+            assert!(normalize_base_url(bad).is_err(), "{bad}");
+        }
+        for good in ["/", "/explainer/", "https://x.org", "https://x.org/a/b/"] {
+            assert!(normalize_base_url(good).is_ok(), "{good}");
+        }
+    }
 
     #[test]
     fn defaults_and_base_path() {

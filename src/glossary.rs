@@ -23,7 +23,8 @@ pub struct Term {
     #[serde(skip)]
     pub page: usize,
     pub title: String,
-    /// The file stem, used in mention anchors (`mention-donbas-1`) and wikilinks.
+    /// The file stem made URL-safe (`donbas`), used in mention anchors (`mention-donbas-1`):
+    /// never the raw file name, which could carry quotes into an attribute.
     pub slug: String,
     pub summary: String,
     pub category: Option<String>,
@@ -58,6 +59,10 @@ impl Glossary {
                 .chain(page.meta.aliases.iter().map(String::as_str))
                 .filter(|n| !n.trim().is_empty() && !n.starts_with('/'));
             for name in names {
+                if name.chars().count() > MAX_NAME_CHARS {
+                    diagnostics.push(too_long(page, name));
+                    continue;
+                }
                 let key = fold(name);
                 if let Some(&(other, other_name)) = owner.get(&key) {
                     if other != term {
@@ -74,7 +79,7 @@ impl Glossary {
             terms.push(Term {
                 page: page_index,
                 title: page.meta.title.clone(),
-                slug: page.stem().to_string(),
+                slug: id_safe(page.stem()),
                 summary: page.meta.summary.clone().unwrap_or_default(),
                 category: page.meta.category.clone(),
                 aliases: page
@@ -89,7 +94,9 @@ impl Glossary {
         let mut by_name: HashMap<String, usize> =
             owner.into_iter().map(|(k, (t, _))| (k, t)).collect();
         for (i, term) in terms.iter().enumerate() {
-            by_name.entry(fold(&term.slug)).or_insert(i);
+            if let Some(page) = pages.get(term.page) {
+                by_name.entry(fold(page.stem())).or_insert(i);
+            }
         }
         let by_page = terms.iter().enumerate().map(|(i, t)| (t.page, i)).collect();
         let matcher = if patterns.is_empty() {
@@ -155,8 +162,33 @@ impl Glossary {
     }
 }
 
+/// A file stem as an id part: lowercase ASCII letters, digits and hyphens only.
+fn id_safe(stem: &str) -> String {
+    let slug = crate::links::slugify(stem);
+    if slug.is_empty() { "term".into() } else { slug }
+}
+
 fn terms_page(terms: &[Term], term: usize) -> usize {
     terms.get(term).map_or(0, |t| t.page)
+}
+
+/// The longest title or alias searched for in text. Names are words people write; a bound
+/// keeps building the automaton linear (a 6,000-character repetitive alias took seconds).
+const MAX_NAME_CHARS: usize = 120;
+
+fn too_long(page: &Page, name: &str) -> Diagnostic {
+    let front = page.text.get(..page.body_start).unwrap_or("");
+    let prefix: String = name.chars().take(12).collect();
+    let offset = front.find(&prefix).unwrap_or(0);
+    Diagnostic::error(
+        &page.path,
+        format!(
+            "glossary name `{prefix}…` is {} characters long (at most {MAX_NAME_CHARS})",
+            name.chars().count()
+        ),
+    )
+    .at(&page.text, offset, prefix.len())
+    .with_help("titles and aliases are the names readers see in the text: shorten it")
 }
 
 fn collision(page: &Page, name: &str, other: &Page, other_name: &str) -> Diagnostic {
@@ -235,20 +267,26 @@ fn automaton(patterns: &[(String, usize)]) -> Result<AhoCorasick, aho_corasick::
 /// True if `range` is not glued to letters or digits on either side. A possessive
 /// (`Luhansk's`, `Luhansk’s`) still counts as the word; a contraction (`Don't`) does not.
 fn is_whole_word(text: &str, range: Range<usize>) -> bool {
-    let before = text[..range.start].chars().next_back();
-    if before.is_some_and(char::is_alphanumeric) {
+    let before = text.get(..range.start).and_then(|t| t.chars().next_back());
+    if before.is_some_and(is_word_char) {
         return false;
     }
-    let mut after = text[range.end..].chars();
+    let mut after = text.get(range.end..).unwrap_or("").chars();
     match after.next() {
-        Some(c) if c.is_alphanumeric() => false,
+        Some(c) if is_word_char(c) => false,
         Some('\'' | '\u{2019}') => match after.next() {
-            Some('s') => !after.next().is_some_and(char::is_alphanumeric),
-            Some(c) => !c.is_alphanumeric(),
+            Some('s') => !after.next().is_some_and(is_word_char),
+            Some(c) => !is_word_char(c),
             None => true,
         },
         _ => true,
     }
+}
+
+/// Letters, digits, and combining marks: `Cafe` followed by U+0301 is the word `Café`
+/// written decomposed, so `Cafe` alone is not a whole word there.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
 }
 
 /// For each term: the mentions that link to it, one per page (its first), in page order.

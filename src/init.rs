@@ -48,7 +48,10 @@ const FILES: &[(&str, &str)] = &[
     ("static/style.css", include_str!("../static/style.css")),
     ("static/glossary.js", include_str!("../static/glossary.js")),
     ("static/favicon.svg", include_str!("../static/favicon.svg")),
-    (".gitignore", "/public\n/.public.lede-staging\n"),
+    (
+        ".gitignore",
+        "/public\n/.public.lede-staging\n/.public.lede-lock\n",
+    ),
 ];
 
 /// Creates a new site in `dir`, which must be empty or missing.

@@ -10,6 +10,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod glossary;
+pub mod html;
 pub mod init;
 pub mod links;
 pub mod markdown;

@@ -9,6 +9,14 @@ use std::collections::HashMap;
 use crate::content::{Page, PageKind};
 use crate::diagnostics::Diagnostic;
 
+/// The site-wide files lede generates, by their path from the output root. No page, alias
+/// or static file may take one of these paths.
+pub const NOT_FOUND_FILE: &str = "404.html";
+pub const SITEMAP_FILE: &str = "sitemap.xml";
+pub const FEED_FILE: &str = "atom.xml";
+pub const ROBOTS_FILE: &str = "robots.txt";
+pub const GENERATED_FILES: [&str; 4] = [NOT_FOUND_FILE, SITEMAP_FILE, FEED_FILE, ROBOTS_FILE];
+
 /// Makes a URL segment: lowercase ASCII letters, digits and hyphens (`Luhansk Oblast` →
 /// `luhansk-oblast`, `Донбас` → `donbas`). May be empty (`!!!`).
 pub fn slugify(text: &str) -> String {
@@ -129,16 +137,34 @@ fn redirects(page: &Page) -> (Vec<String>, Vec<Diagnostic>) {
     (files, problems)
 }
 
+/// Two pages, a page and an alias, or an alias and a generated file that would be written
+/// to the same path. Paths are compared ignoring case: a case-insensitive host (macOS,
+/// Windows, some buckets) would store `/Old/` and `/old/` as one file.
 fn collisions(pages: &[Page]) -> Vec<Diagnostic> {
     let mut seen: HashMap<String, &Page> = HashMap::new();
     let mut diagnostics = Vec::new();
     for page in pages {
         for redirect in &page.redirects {
-            let as_page = redirect
-                .strip_suffix("index.html")
-                .unwrap_or(redirect)
-                .to_string();
-            if let Some(first) = seen.insert(as_page, page) {
+            if let Some(generated) = GENERATED_FILES
+                .iter()
+                .find(|g| g.eq_ignore_ascii_case(redirect))
+            {
+                diagnostics.push(
+                    crate::content::front_matter::located(
+                        &page.path,
+                        &page.text,
+                        "aliases",
+                        format!(
+                            "alias /{redirect} of {} would replace the generated file /{generated}",
+                            page.path.display()
+                        ),
+                    )
+                    .with_help("remove the alias: lede writes that file itself"),
+                );
+                continue;
+            }
+            let as_page = redirect.strip_suffix("index.html").unwrap_or(redirect);
+            if let Some(first) = seen.insert(as_page.to_lowercase(), page) {
                 diagnostics.push(
                     Diagnostic::error(
                         &page.path,
@@ -148,13 +174,13 @@ fn collisions(pages: &[Page]) -> Vec<Diagnostic> {
                             first.path.display()
                         ),
                     )
-                    .with_help("remove the alias or change one of the URLs"),
+                    .with_help("remove the alias or change one of the URLs (case does not count)"),
                 );
             }
         }
     }
     for page in pages {
-        if let Some(first) = seen.insert(page.site_path.clone(), page) {
+        if let Some(first) = seen.insert(page.site_path.to_lowercase(), page) {
             diagnostics.push(
                 Diagnostic::error(
                     &page.path,

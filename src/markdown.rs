@@ -92,6 +92,18 @@ impl Parsed {
     }
 }
 
+/// Ids the page templates use (`<main id="main">`, the term page's lists): a heading
+/// "Main" gets `main-1`, so no page has an id twice.
+pub const RESERVED_IDS: &[&str] = &[
+    "main",
+    "top",
+    "content",
+    "parts-title",
+    "section-pages",
+    "term-mentions",
+    "term-related",
+];
+
 /// Everything a page's Markdown is resolved against.
 pub struct Env<'a> {
     pub config: &'a Config,
@@ -164,6 +176,10 @@ struct Walker<'e, 'a> {
     /// Each cited note (by id key): its number and the id its `fn-`/`fnref-` ids are made of.
     footnote_numbers: HashMap<String, (usize, String)>,
     footnote_refs: HashMap<String, usize>,
+    /// Each footnote definition's id key → its label as first written.
+    footnote_labels: HashMap<String, String>,
+    /// For each id base, the next suffix to try (see [`Walker::next_free`]).
+    suffixes: HashMap<String, usize>,
     /// Open blockquotes on the page, for the attribution rewrite, and the block depth.
     quotes: Vec<QuoteFrame>,
     depth: usize,
@@ -197,13 +213,18 @@ where
             footnote_defs: Vec::new(),
             footnote_numbers: HashMap::new(),
             footnote_refs: HashMap::new(),
+            footnote_labels: HashMap::new(),
+            suffixes: HashMap::new(),
             quotes: Vec::new(),
             depth: 0,
             block_text: String::new(),
             waiting: Vec::new(),
             linked: HashSet::new(),
             mention_counts: HashMap::new(),
-            result: Parsed::default(),
+            result: Parsed {
+                ids: RESERVED_IDS.iter().map(|id| id.to_string()).collect(),
+                ..Parsed::default()
+            },
         }
     }
 
@@ -395,9 +416,7 @@ where
             } => {
                 let attrs = attrs
                     .into_iter()
-                    .filter(|(k, _)| {
-                        k.starts_with("data-") && !k.contains(['"', '\'', '<', '>', '=', ' '])
-                    })
+                    .filter(|(k, _)| crate::html::is_data_attribute(k))
                     .map(|(k, v)| {
                         let v = v.as_deref().unwrap_or("");
                         let v = v
@@ -447,11 +466,7 @@ where
             Tag::FootnoteDefinition(label) => {
                 self.state.in_footnote = true;
                 let key = footnote_key(&label);
-                if let Some((first, _)) = self
-                    .footnote_defs
-                    .iter()
-                    .find(|(l, _)| footnote_key(l) == key)
-                {
+                if let Some(first) = self.footnote_labels.get(&key) {
                     let message = if *first == *label {
                         format!("footnote `[^{label}]` is defined twice")
                     } else {
@@ -459,6 +474,8 @@ where
                     };
                     let help = "give each footnote its own label".to_string();
                     self.error(message, offset, len.min(label.len() + 4), help);
+                } else {
+                    self.footnote_labels.insert(key, label.to_string());
                 }
                 self.footnote = Some((label.to_string(), Vec::new()));
             }
@@ -526,10 +543,8 @@ where
             let _ = escape_html(&mut html, &h.classes.join(" "));
             html.push('"');
         }
-        for (k, v) in &h.attrs {
-            let _ = write!(html, " {k}=\"");
-            let _ = escape_html(&mut html, v);
-            html.push('"');
+        for (name, value) in &h.attrs {
+            crate::html::push_attribute(&mut html, name, value);
         }
         html.push('>');
         pulldown_cmark::html::push_html(&mut html, h.events.into_iter());
@@ -558,12 +573,26 @@ where
                 .with_help("give each heading its own `{#id}`"),
             );
         }
-        let id = (1..)
-            .map(|n| format!("{base}-{n}"))
-            .find(|c| !self.result.ids.contains(c));
-        let id = id.unwrap_or(base);
+        let id = self.next_free(&base, 1, |c| vec![c.to_string()]);
         self.result.ids.insert(id.clone());
         id
+    }
+
+    /// The first of `base-n`, `base-(n+1)`... for which none of the ids `ids` makes is taken.
+    /// Remembers where each base got to, so that 10,000 headings of the same text cost
+    /// linear time, not quadratic.
+    fn next_free(&mut self, base: &str, first: usize, ids: impl Fn(&str) -> Vec<String>) -> String {
+        let n = self.suffixes.entry(base.to_string()).or_insert(first);
+        loop {
+            let candidate = format!("{base}-{n}");
+            *n += 1;
+            if ids(&candidate)
+                .iter()
+                .all(|id| !self.result.ids.contains(id))
+            {
+                return candidate;
+            }
+        }
     }
 
     fn link(
@@ -590,6 +619,11 @@ where
         let linkable =
             self.heading.is_none() && self.state.links.is_empty() && self.state.raw_links == 0;
         match term {
+            // A term page does not link to itself (nor list itself under "Mentioned in"):
+            // the link's text stays, as plain text.
+            Some(term) if Some(term) == self.self_term => {
+                self.state.links.push(Some(TermLink { tip: String::new() }));
+            }
             Some(term) if linkable => {
                 let sentence_at = self.block_text.len();
                 let (open, close) = self.term_link(term, sentence_at);
@@ -750,11 +784,12 @@ where
     /// none of the ids `ids` makes of it is taken yet (by a heading above, or another made-up
     /// id); they are taken at once, so that headings further down avoid them too.
     fn fresh_id(&mut self, base: &str, ids: impl Fn(&str) -> Vec<String>) -> String {
-        let free = |c: &String| ids(c).iter().all(|id| !self.result.ids.contains(id));
-        let id = std::iter::once(base.to_string())
-            .chain((2..).map(|n| format!("{base}-{n}")))
-            .find(free)
-            .expect("a free id");
+        let taken = |c: &str| ids(c).iter().any(|id| self.result.ids.contains(id));
+        let id = if taken(base) {
+            self.next_free(base, 2, &ids)
+        } else {
+            base.to_string()
+        };
         self.result.ids.extend(ids(&id));
         id
     }

@@ -3,6 +3,7 @@
 //! structured data of each page. XML is written with quick-xml, never by string pasting.
 //! Pure: returns files, never writes them.
 
+use crate::links::{FEED_FILE, ROBOTS_FILE, SITEMAP_FILE};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use serde_json::{Value, json};
@@ -18,22 +19,22 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
     let config = &site.config;
     if config.has_host() {
         files.push(OutputFile {
-            path: "sitemap.xml".into(),
+            path: SITEMAP_FILE.into(),
             contents: sitemap(site),
         });
         if let Some(feed) = feed(site) {
             files.push(OutputFile {
-                path: "atom.xml".into(),
+                path: FEED_FILE.into(),
                 contents: feed,
             });
         }
     }
     let mut robots = String::from("User-agent: *\nAllow: /\n");
     if config.has_host() {
-        robots.push_str(&format!("\nSitemap: {}\n", config.permalink("sitemap.xml")));
+        robots.push_str(&format!("\nSitemap: {}\n", config.permalink(SITEMAP_FILE)));
     }
     files.push(OutputFile {
-        path: "robots.txt".into(),
+        path: ROBOTS_FILE.into(),
         contents: robots.into_bytes(),
     });
     files.extend(redirects(site));
@@ -82,7 +83,7 @@ fn feed(site: &Site) -> Option<Vec<u8>> {
                     text_element(w, "subtitle", &config.description)?;
                 }
                 text_element(w, "id", &config.base_url)?;
-                link(w, &config.permalink("atom.xml"), Some("self"))?;
+                link(w, &config.permalink(FEED_FILE), Some("self"))?;
                 link(w, &config.base_url, None)?;
                 text_element(w, "updated", &updated(dated[0]))?;
                 w.create_element("author")

@@ -13,6 +13,7 @@ use tera::{Context, ErrorKind, Tera};
 
 use crate::content::{Date, Page, PageKind};
 use crate::diagnostics::Diagnostic;
+use crate::links::NOT_FOUND_FILE;
 use crate::markdown::{Parsed, TocEntry};
 use crate::site::Site;
 
@@ -26,23 +27,21 @@ pub struct OutputFile {
 
 /// Loads every template under `templates/`.
 pub fn load_templates(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
-    let dir = root.join(TEMPLATE_DIR);
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| {
-            vec![Diagnostic::error(TEMPLATE_DIR, format!("cannot read templates: {e}"))
-                .with_help("create a templates/ folder with base.html, index.html, section.html and page.html")]
-        })?;
-        if entry.file_type().is_file() && !entry.file_name().to_string_lossy().starts_with('.') {
-            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
-            let name = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            files.push((entry.path().to_path_buf(), Some(name)));
-        }
+    if !root.join(TEMPLATE_DIR).is_dir() {
+        return Err(vec![
+            Diagnostic::error(TEMPLATE_DIR, "there is no templates/ folder").with_help(
+                "create a templates/ folder with base.html, index.html, section.html and page.html",
+            ),
+        ]);
     }
+    let (found, problems) = crate::content::files_inside(root, TEMPLATE_DIR, |_| false);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let files: Vec<(PathBuf, Option<String>)> = found
+        .into_iter()
+        .map(|(abs, name)| (abs, Some(name)))
+        .collect();
     let mut tera = Tera::new();
     tera.add_template_files(files)
         .map_err(|e| vec![template_error(&e)])?;
@@ -262,15 +261,15 @@ pub fn render_pages_to(
             .1
             .push(page);
     }
-    if not_found && tera.contains_template("404.html") {
+    if not_found && tera.contains_template(NOT_FOUND_FILE) {
         let mut context = Context::new();
         context.insert("current_url", &format!("{}404.html", site.config.base_path));
         let rendered = tera
-            .render("404.html", &context)
+            .render(NOT_FOUND_FILE, &context)
             .map_err(|e| template_error(&e));
         let written = rendered.and_then(|html| {
             sink(OutputFile {
-                path: "404.html".into(),
+                path: NOT_FOUND_FILE.into(),
                 contents: html.into_bytes(),
             })
         });

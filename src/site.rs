@@ -166,6 +166,7 @@ impl Site {
         found.extend(check_anchors(&pages, &parsed));
         if let Some(statics) = &static_files {
             found.extend(check_site_files(&pages, &parsed, statics));
+            found.extend(check_static_collisions(&pages, statics));
         }
         gate(found, &mut warnings)?;
 
@@ -285,7 +286,7 @@ pub fn check_site_files(
         static_files.iter().map(|(p, _)| p.as_str()).collect();
     let site_paths: std::collections::HashSet<&str> =
         pages.iter().map(|p| p.site_path.as_str()).collect();
-    let generated = ["404.html", "sitemap.xml", "atom.xml", "robots.txt"];
+    let generated = links::GENERATED_FILES;
     let mut found = Vec::new();
     for (page, parsed) in pages.iter().zip(parsed) {
         for link in &parsed.site_files {
@@ -306,6 +307,41 @@ pub fn check_site_files(
                         )),
                 );
             }
+        }
+    }
+    found
+}
+
+/// A static file must not take the path of a page, a redirect or a generated file (compared
+/// ignoring case, as a case-insensitive host would).
+pub fn check_static_collisions(
+    pages: &[Page],
+    static_files: &[(String, PathBuf)],
+) -> Vec<Diagnostic> {
+    let mut taken: std::collections::HashMap<String, String> = links::GENERATED_FILES
+        .iter()
+        .map(|f| (f.to_string(), format!("the generated file /{f}")))
+        .collect();
+    for page in pages {
+        let shown = page.path.display().to_string();
+        taken.insert(
+            format!("{}index.html", page.site_path).to_lowercase(),
+            shown.clone(),
+        );
+        for redirect in &page.redirects {
+            taken.insert(redirect.to_lowercase(), format!("an alias of {shown}"));
+        }
+    }
+    let mut found = Vec::new();
+    for (rel, _) in static_files {
+        if let Some(owner) = taken.get(&rel.to_lowercase()) {
+            found.push(
+                Diagnostic::error(
+                    Path::new(content::STATIC_DIR).join(rel),
+                    format!("static file `{rel}` and {owner} would both be written to /{rel}"),
+                )
+                .with_help("rename or move the static file"),
+            );
         }
     }
     found

@@ -90,27 +90,29 @@ pub fn parse(path: &Path, text: &str) -> Result<(FrontMatter, usize), Diagnostic
                 "start the file with a `+++` line, then `title = \"...\"`, then another `+++` line",
             )
     })?;
-    let toml_start = open + FENCE.len() + 1;
+    let toml_start = next_line(text, open);
     let closings = closing_fences(text, toml_start);
-    let first = *closings.first().ok_or_else(|| {
-        Diagnostic::error(path, "front matter is not closed")
+    let Some(&first) = closings.first() else {
+        return Err(Diagnostic::error(path, "front matter is not closed")
             .at(text, open, FENCE.len())
-            .with_help("add a line containing only `+++` after the front matter")
-    })?;
+            .with_help("add a line containing only `+++` after the front matter"));
+    };
     // A `+++` line can sit inside a TOML multi-line string: take the first closing fence
-    // whose front matter parses, and report the error of the first one if none does.
+    // whose front matter parses, and report the error of the first one if none does. Only
+    // the first few candidates are tried, so a file of many `+++` lines costs linear time.
     let mut first_error = None;
-    for &close in &closings {
-        match toml::from_str::<RawFrontMatter>(&text[toml_start..close]) {
-            Ok(raw) => {
-                let body = (close + FENCE.len() + 1).min(text.len());
-                return Ok((check(path, text, raw)?, body));
-            }
+    for &close in closings.iter().take(MAX_FENCE_TRIES) {
+        let toml = text.get(toml_start..close).unwrap_or("");
+        match toml::from_str::<RawFrontMatter>(toml) {
+            Ok(raw) => return Ok((check(path, text, raw)?, next_line(text, close))),
             Err(e) if close == first => first_error = Some(e),
             Err(_) => {}
         }
     }
-    let err = first_error.expect("the first closing fence was tried");
+    let Some(err) = first_error else {
+        // Unreachable: the loop always tries `first`, and returns if it parses.
+        return Err(Diagnostic::error(path, "front matter is not closed").at(text, open, 3));
+    };
     Err(from_toml_error(
         path,
         text,
@@ -121,15 +123,30 @@ pub fn parse(path: &Path, text: &str) -> Result<(FrontMatter, usize), Diagnostic
     ))
 }
 
+/// How many `+++` lines are tried as the end of the front matter.
+const MAX_FENCE_TRIES: usize = 8;
+
+/// The offset of the line after the one at `offset` (the end of the text if none follows).
+fn next_line(text: &str, offset: usize) -> usize {
+    text.get(offset..)
+        .and_then(|rest| rest.find('\n'))
+        .map_or(text.len(), |i| offset + i + 1)
+}
+
+/// True for a fence line: `+++` and, after it, only white space (any Unicode space, so a
+/// no-break space an editor slipped in does not hide the fence).
+fn is_fence(line: &str) -> bool {
+    line.trim_end() == FENCE
+}
+
 /// Byte offset of the opening `+++` line; blank lines before it are allowed.
 fn open_fence(text: &str) -> Option<usize> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_end();
-        if trimmed == FENCE {
+        if is_fence(line) {
             return Some(offset);
         }
-        if !trimmed.is_empty() {
+        if !line.trim().is_empty() {
             return None;
         }
         offset += line.len();
@@ -142,7 +159,7 @@ fn closing_fences(text: &str, from: usize) -> Vec<usize> {
     let mut offset = from;
     let mut found = Vec::new();
     for line in text.get(from..).unwrap_or("").split_inclusive('\n') {
-        if line.trim_end() == FENCE {
+        if is_fence(line) {
             found.push(offset);
         }
         offset += line.len();
@@ -167,6 +184,19 @@ fn check(path: &Path, text: &str, raw: RawFrontMatter) -> Result<FrontMatter, Di
                 format!("`slug = {slug:?}` is not a single URL segment"),
             )
             .with_help("use letters, digits and hyphens only, e.g. `slug = \"the-meeting\"`"));
+        }
+    }
+    for (key, value) in [("date", &raw.date), ("updated", &raw.updated)] {
+        if value.as_ref().is_some_and(|d| d.date.is_none()) {
+            return Err(located(
+                path,
+                text,
+                key,
+                format!("`{key}` has a time but no day"),
+            )
+            .with_help(format!(
+                "write the day first: `{key} = 2025-12-02` or `{key} = 2025-12-02T10:00:00+03:00`"
+            )));
         }
     }
     Ok(FrontMatter {

@@ -48,7 +48,7 @@ pub struct Page {
 
 impl Page {
     pub fn body(&self) -> &str {
-        &self.text[self.body_start..]
+        self.text.get(self.body_start..).unwrap_or("")
     }
 
     /// The folder of the source, relative to `content/` (`""` at the top).
@@ -67,25 +67,104 @@ pub const CONTENT_DIR: &str = "content";
 pub const SECTION_FILE: &str = "_index.md";
 pub const STATIC_DIR: &str = "static";
 
-/// Files under `static/`, as (path in the output, source path), sorted.
+/// Files under `static/`, as (path in the output, source path), sorted. Hidden files are
+/// left out except under `.well-known/` (editor and OS litter such as `.DS_Store` or
+/// `._map.png` is never published).
 pub fn static_files(root: &Path) -> Result<Vec<(String, PathBuf)>, Vec<Diagnostic>> {
     let dir = root.join(STATIC_DIR);
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
+    let (files, diagnostics) = files_inside(root, STATIC_DIR, is_public_hidden);
+    let errors: Vec<Diagnostic> = diagnostics
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(files.into_iter().map(|(abs, rel)| (rel, abs)).collect())
+}
+
+/// The one hidden name published from `static/`: `.well-known/` (security.txt and the like).
+pub fn is_public_hidden(name: &str) -> bool {
+    name == ".well-known"
+}
+
+/// True for a path under `static/` (`/`-separated) that is published: nothing hidden on the
+/// way except `.well-known/`.
+pub fn is_published_static(rel: &str) -> bool {
+    rel.split('/')
+        .all(|part| !part.starts_with('.') || is_public_hidden(part))
+}
+
+/// Every file under `root/folder`, as (absolute path, path relative to the folder with `/`),
+/// sorted. The one rule for what lede reads: hidden names are skipped (unless `keep_hidden`
+/// says otherwise), and a symlink must resolve inside the same folder; one that does not is
+/// an error and, if it is a folder, is not walked at all.
+pub fn files_inside(
+    root: &Path,
+    folder: &str,
+    keep_hidden: impl Fn(&str) -> bool,
+) -> (Vec<(PathBuf, String)>, Vec<Diagnostic>) {
+    let dir = root.join(folder);
+    let dir_real = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
     let mut files = Vec::new();
-    for entry in WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
-        let entry = entry.map_err(|e| vec![walk_error(root, &e)])?;
+    let mut diagnostics = Vec::new();
+    let mut walk = WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walk.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                // A dangling hidden link (an editor's `.#page.md` lock) is litter, not an error.
+                let hidden = e.path().and_then(Path::file_name).is_some_and(|n| {
+                    let n = n.to_string_lossy();
+                    n.starts_with('.') && !keep_hidden(&n)
+                });
+                if !hidden {
+                    diagnostics.push(walk_error(root, &e));
+                }
+                continue;
+            }
+        };
+        let abs = entry.path();
+        let name = entry.file_name().to_string_lossy();
+        let hidden = entry.depth() > 0 && name.starts_with('.') && !keep_hidden(&name);
+        let outside = entry.path_is_symlink()
+            && !std::fs::canonicalize(abs).is_ok_and(|target| target.starts_with(&dir_real));
+        if outside && !hidden {
+            let rel = abs.strip_prefix(root).unwrap_or(abs);
+            let target = std::fs::read_link(abs).unwrap_or_default();
+            diagnostics.push(
+                Diagnostic::error(
+                    rel,
+                    format!(
+                        "symlink points outside the site's {folder}/ folder: {}",
+                        target.display()
+                    ),
+                )
+                .with_help("copy the file into the site instead of linking to it"),
+            );
+        }
+        if hidden || outside {
+            if entry.file_type().is_dir() {
+                walk.skip_current_dir();
+            }
+            continue;
+        }
         if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+            let rel = abs.strip_prefix(&dir).unwrap_or(abs);
             let rel = rel
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>();
-            files.push((rel.join("/"), entry.path().to_path_buf()));
+            files.push((abs.to_path_buf(), rel.join("/")));
         }
     }
-    Ok(files)
+    (files, diagnostics)
 }
 
 /// A content file's text, read and decoded, before its front matter is parsed.
@@ -138,67 +217,30 @@ pub fn parse_sources(
     (pages, diagnostics)
 }
 
-/// The Markdown files under `content/`, as (absolute path, key), sorted by key.
+/// The Markdown files under `content/`, as (absolute path, key), sorted by key. Hidden
+/// files and folders (`.draft.md`, an editor's `.#page.md` lock, macOS `._page.md`) are
+/// never pages.
 fn find_files(root: &Path) -> (Vec<(PathBuf, String)>, Vec<Diagnostic>) {
-    let content = root.join(CONTENT_DIR);
-    let mut files = Vec::new();
-    let mut diagnostics = Vec::new();
-    if !content.is_dir() {
+    if !root.join(CONTENT_DIR).is_dir() {
         let d = Diagnostic::error(CONTENT_DIR, "there is no content/ folder").with_help(
             "create content/_index.md for the home page (or pass --root to point at a site)",
         );
-        return (files, vec![d]);
+        return (Vec::new(), vec![d]);
     }
-    let root_real = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    for entry in WalkDir::new(&content)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                diagnostics.push(walk_error(root, &e));
-                continue;
-            }
-        };
-        let abs = entry.path();
-        let rel = abs.strip_prefix(root).unwrap_or(abs).to_path_buf();
-        if entry.path_is_symlink() {
-            let target = std::fs::canonicalize(abs).unwrap_or_default();
-            if !target.starts_with(&root_real) {
-                diagnostics.push(
-                    Diagnostic::error(
-                        &rel,
-                        format!("symlink points outside the site: {}", target.display()),
-                    )
-                    .with_help("copy the file into the site instead of linking to it"),
-                );
-                continue;
-            }
-        }
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        if abs.extension().is_some_and(|e| e == "md") {
-            let key = abs.strip_prefix(&content).unwrap_or(abs);
-            let key = key
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>();
-            files.push((abs.to_path_buf(), key.join("/")));
-        } else if !is_hidden(abs) {
+    let (all, mut diagnostics) = files_inside(root, CONTENT_DIR, |_| false);
+    let mut files = Vec::new();
+    for (abs, key) in all {
+        if key.ends_with(".md") {
+            files.push((abs, key));
+        } else {
+            let rel = Path::new(CONTENT_DIR).join(&key);
             diagnostics.push(
-                Diagnostic::warning(&rel, "not a Markdown file: ignored")
+                Diagnostic::warning(rel, "not a Markdown file: ignored")
                     .with_help("put images, fonts and other files in static/"),
             );
         }
     }
     (files, diagnostics)
-}
-
-fn is_hidden(path: &Path) -> bool {
-    path.file_name()
-        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
 }
 
 fn walk_error(root: &Path, e: &walkdir::Error) -> Diagnostic {

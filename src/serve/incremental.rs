@@ -138,6 +138,14 @@ impl Incremental {
         Some(self.good.as_ref()?.site.output_dir(&self.options))
     }
 
+    /// Drops what is known about the files, so that the next update reads everything again
+    /// (after a rebuild that did not finish, nothing in memory can be trusted). The last
+    /// good build stays published.
+    pub fn forget(&mut self) {
+        self.full = true;
+        self.dirty.clear();
+    }
+
     /// Reads everything and builds from scratch, as `lede build` does.
     pub fn full(&mut self) -> Result<Rebuilt, Vec<Diagnostic>> {
         let started = Instant::now();
@@ -175,7 +183,10 @@ impl Incremental {
             match t {
                 Touched::Content(rel) => changed |= self.refresh_content(rel),
                 Touched::Templates => changed |= self.refresh_templates(),
-                Touched::Static(rel) => statics.extend(self.refresh_static(rel)),
+                Touched::Static(rel) => {
+                    statics.extend(self.refresh_static(rel));
+                    changed |= self.full;
+                }
                 Touched::Config => {
                     if self.refresh_config() {
                         self.full = true;
@@ -218,6 +229,14 @@ impl Incremental {
 
     /// Rebuilds after content or template edits, from the sources in memory.
     fn rebuild(&mut self, started: Instant) -> Result<Rebuilt, Vec<Diagnostic>> {
+        if !self.options.root.join(CONTENT_DIR).is_dir() {
+            // Deleted or moved away: keep serving the last good site and say why.
+            self.full = true;
+            return Err(vec![
+                Diagnostic::error(CONTENT_DIR, "there is no content/ folder")
+                    .with_help("put content/ back (the preview keeps showing the last good build)"),
+            ]);
+        }
         if !self.disk.unreadable.is_empty() {
             return Err(self.disk.unreadable.values().cloned().collect());
         }
@@ -349,14 +368,14 @@ impl Incremental {
                         self.full = true;
                         changed = true;
                     }
-                    if entry.file_type().is_file() && is_markdown(entry.path()) {
-                        let key = key_of(&dir, entry.path());
+                    let key = key_of(&dir, entry.path());
+                    if entry.file_type().is_file() && is_page_key(&key) {
                         changed |= self.read_source(&key, entry.path());
                         seen.insert(key);
                     }
                 }
             }
-            Ok(meta) if meta.is_file() && is_markdown(&abs) => {
+            Ok(meta) if meta.is_file() && is_page_key(rel) => {
                 changed |= self.read_source(rel, &abs);
                 seen.insert(rel.to_string());
             }
@@ -437,10 +456,14 @@ impl Incremental {
         let mut changed = Vec::new();
         if abs.exists() {
             for entry in WalkDir::new(&abs).follow_links(true).into_iter().flatten() {
-                if !entry.file_type().is_file() {
-                    continue;
+                if entry.path_is_symlink() {
+                    // Where a link may point is the load stage's business: let it look.
+                    self.full = true;
                 }
                 let key = key_of(&dir, entry.path());
+                if !entry.file_type().is_file() || !content::is_published_static(&key) {
+                    continue;
+                }
                 let stamp = entry
                     .metadata()
                     .map(|m| (m.len(), m.modified().ok()))
@@ -832,8 +855,10 @@ fn key_of(dir: &Path, path: &Path) -> String {
         .join("/")
 }
 
-fn is_markdown(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "md")
+/// A content key that is a page: Markdown, and nothing hidden on the way (`.draft.md`, an
+/// editor's `.#page.md`, a `.git/` folder), as the load stage decides.
+fn is_page_key(key: &str) -> bool {
+    key.ends_with(".md") && !key.split('/').any(|part| part.starts_with('.'))
 }
 
 #[cfg(test)]

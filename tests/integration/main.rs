@@ -8,6 +8,7 @@ mod content;
 mod errors;
 mod fuzz_regressions;
 mod glossary;
+mod hostile;
 mod init_external;
 mod properties;
 mod publish;
