@@ -29,6 +29,7 @@ pub struct Config {
     pub output_dir: PathBuf,
     pub markdown: MarkdownOptions,
     pub glossary: GlossaryOptions,
+    pub sources: SourcesOptions,
     /// Free-form settings passed to templates as `site.extra`.
     pub extra: toml::Table,
 }
@@ -69,6 +70,35 @@ impl Default for GlossaryOptions {
     }
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SourcesOptions {
+    /// The content folder whose pages are sources: one file per source, its stem the key
+    /// that `[^key]` cites.
+    pub dir: String,
+    /// `"paragraph"`: every paragraph of a page that is not a glossary term or a source
+    /// must cite something (`lede check` warns at each one that does not).
+    pub require: Require,
+}
+
+impl Default for SourcesOptions {
+    fn default() -> Self {
+        SourcesOptions {
+            dir: "sources".into(),
+            require: Require::Off,
+        }
+    }
+}
+
+/// How much of a page must cite a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Require {
+    #[default]
+    Off,
+    Paragraph,
+}
+
 /// Which plain-text mentions of glossary terms are linked on a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -96,6 +126,8 @@ struct RawConfig {
     #[serde(default)]
     glossary: GlossaryOptions,
     #[serde(default)]
+    sources: SourcesOptions,
+    #[serde(default)]
     extra: toml::Table,
 }
 
@@ -108,6 +140,8 @@ const KEYS: &[&str] = &[
     "output_dir",
     "markdown",
     "glossary",
+    "sources",
+    "require",
     "extra",
     "raw_html",
     "smart_punctuation",
@@ -131,6 +165,20 @@ impl Config {
         let title = raw.title.ok_or_else(|| missing("title"))?;
         let base_url = normalize_base_url(raw.base_url.as_deref().unwrap_or("/"))
             .map_err(|why| locate(Diagnostic::error(path, why), text, "base_url"))?;
+        let sources_dir = raw.sources.dir.trim_matches('/').to_string();
+        if sources_dir.is_empty()
+            || sources_dir.contains("..")
+            || sources_dir == raw.glossary.dir.trim_matches('/')
+        {
+            return Err(locate(
+                Diagnostic::error(
+                    path,
+                    "`sources.dir` must name a folder inside content/, other than the glossary's",
+                ),
+                text,
+                "dir",
+            ));
+        }
         let glossary_dir = raw.glossary.dir.trim_matches('/').to_string();
         if glossary_dir.is_empty() || glossary_dir.contains("..") {
             return Err(locate(
@@ -151,6 +199,10 @@ impl Config {
             glossary: GlossaryOptions {
                 dir: glossary_dir,
                 ..raw.glossary
+            },
+            sources: SourcesOptions {
+                dir: sources_dir,
+                ..raw.sources
             },
             extra: raw.extra,
         })

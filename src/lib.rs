@@ -19,6 +19,7 @@ pub mod publish;
 pub mod render;
 pub mod serve;
 pub mod site;
+pub mod sources;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

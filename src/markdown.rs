@@ -25,6 +25,7 @@ use crate::content::Page;
 use crate::diagnostics::Diagnostic;
 use crate::glossary::Glossary;
 use crate::links::{LinkIndex, Target, slugify};
+use crate::sources::{Sources, citation_key};
 
 /// A heading in the table of contents, with the headings nested under it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,6 +44,28 @@ pub struct Mention {
     pub id: String,
     /// The sentence around the mention, as plain text.
     pub sentence: String,
+}
+
+/// A footnote reference that cites a source (`[^seed]` with no `[^seed]:` on the page).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Citation {
+    /// Index into the site's [`Sources`].
+    pub source: usize,
+    /// The reference's id on the page: `fnref-seed`, `fnref-seed-2`.
+    pub id: String,
+    /// The sentence around the citation, as plain text.
+    pub sentence: String,
+    /// Where the reference is written in the source file.
+    pub offset: usize,
+}
+
+/// A top-level paragraph, for `[sources] require = "paragraph"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParagraphRef {
+    /// Byte offset in the source file.
+    pub offset: usize,
+    /// True if the paragraph has a footnote reference (a citation or a local note).
+    pub cites: bool,
 }
 
 /// A link to an anchor on another page, checked once every page is parsed.
@@ -74,6 +97,10 @@ pub struct Parsed {
     pub mentions: Vec<Mention>,
     /// Distinct terms linked from the page, in order of first link.
     pub terms: Vec<usize>,
+    /// Every citation of a source, in order.
+    pub citations: Vec<Citation>,
+    /// The page's top-level paragraphs: where each starts, and whether it cites anything.
+    pub paragraphs: Vec<ParagraphRef>,
     pub word_count: usize,
     /// How many links and images the page has.
     pub links: usize,
@@ -117,6 +144,7 @@ pub struct Env<'a> {
     pub pages: &'a [Page],
     pub links: &'a LinkIndex,
     pub glossary: &'a Glossary,
+    pub sources: &'a Sources,
     /// Produce the HTML (`check` only needs what parsing records, not the HTML itself).
     pub html: bool,
 }
@@ -134,8 +162,24 @@ pub fn parse(env: &Env, index: usize) -> Parsed {
     if env.config.markdown.smart_punctuation {
         options |= Options::ENABLE_SMART_PUNCTUATION;
     }
+    let body = page.body();
+    let unresolved = labels_without_definition(body);
+    // pulldown-cmark turns `[^label]` into a reference only if the page defines the label:
+    // give every other label a stand-in definition after the body, so that citations of
+    // sources (and typos) reach the walker at their place. The stand-ins are never shown.
+    let text = if unresolved.is_empty() {
+        std::borrow::Cow::Borrowed(body)
+    } else {
+        let mut text = format!("{body}\n\n");
+        for label in &unresolved {
+            let _ = writeln!(text, "[^{label}]: -\n");
+        }
+        std::borrow::Cow::Owned(text)
+    };
     let mut walker = Walker::new(env, page, index);
-    for (event, range) in Parser::new_ext(page.body(), options).into_offset_iter() {
+    walker.stand_ins = unresolved.iter().map(|l| citation_key(l)).collect();
+    walker.body_end = page.body_start + body.len();
+    for (event, range) in Parser::new_ext(&text, options).into_offset_iter() {
         walker.event(event, page.body_start + range.start, range.len());
     }
     walker.finish()
@@ -194,7 +238,18 @@ struct Walker<'e, 'a> {
     depth: usize,
     /// Plain text of the current block, and mentions waiting for their sentence.
     block_text: String,
-    waiting: Vec<(usize, usize)>,
+    waiting: Vec<(Waiting, usize)>,
+    /// Labels with no definition on the page (by citation key): citations of sources, or
+    /// unknown. See [`parse`].
+    stand_ins: HashSet<String>,
+    /// Where the page's own text ends: events after it come from the stand-in definitions.
+    body_end: usize,
+    /// The top-level paragraph being read, if any.
+    paragraph: Option<ParagraphRef>,
+    /// The footnote definition being read is a stand-in.
+    stand_in_open: bool,
+    /// Notes that cite a source (by id key) → the source.
+    cited: HashMap<String, usize>,
     linked: HashSet<usize>,
     mention_counts: HashMap<usize, usize>,
     result: Parsed,
@@ -227,6 +282,11 @@ where
             depth: 0,
             block_text: String::new(),
             waiting: Vec::new(),
+            stand_ins: HashSet::new(),
+            body_end: usize::MAX,
+            paragraph: None,
+            stand_in_open: false,
+            cited: HashMap::new(),
             linked: HashSet::new(),
             mention_counts: HashMap::new(),
             result: Parsed {
@@ -259,7 +319,7 @@ where
                 self.track_raw_link(&html);
                 self.emit(Event::Html(html));
             }
-            Event::FootnoteReference(label) => self.footnote_reference(&label),
+            Event::FootnoteReference(label) => self.footnote_reference(&label, offset, len),
             Event::SoftBreak => self.text(CowStr::Borrowed(" ")),
             other => self.emit(other),
         }
@@ -408,7 +468,8 @@ where
         self.result.ids.insert(id.clone());
         // Term pages show the sentence of a page's first mention only.
         if self.mention_counts.get(&term) == Some(&1) {
-            self.waiting.push((self.result.mentions.len(), sentence_at));
+            self.waiting
+                .push((Waiting::Mention(self.result.mentions.len()), sentence_at));
         }
         self.result.mentions.push(Mention {
             term,
@@ -477,6 +538,12 @@ where
                 title,
                 id,
             } => self.link(link_type, dest_url, title, id, offset, len),
+            Tag::FootnoteDefinition(label) if offset >= self.body_end => {
+                // A stand-in (see `parse`): read, never shown.
+                self.state.in_footnote = true;
+                self.footnote = Some((label.to_string(), Vec::new()));
+                self.stand_in_open = true;
+            }
             Tag::FootnoteDefinition(label) => {
                 self.state.in_footnote = true;
                 let key = footnote_key(&label);
@@ -492,6 +559,17 @@ where
                     self.footnote_labels.insert(key, label.to_string());
                 }
                 self.footnote = Some((label.to_string(), Vec::new()));
+            }
+            Tag::Paragraph => {
+                let top_level =
+                    self.depth == 0 && !self.state.in_footnote && self.heading.is_none();
+                if top_level {
+                    self.paragraph = Some(ParagraphRef {
+                        offset,
+                        cites: false,
+                    });
+                }
+                self.emit(Event::Start(Tag::Paragraph));
             }
             other => self.emit(Event::Start(other)),
         }
@@ -519,10 +597,20 @@ where
                 Some(term_link) => self.emit(Event::InlineHtml(term_link.tip.into())),
                 None => self.emit(Event::End(tag)),
             },
+            TagEnd::Paragraph => {
+                if self.depth == 1 && !self.state.in_footnote {
+                    if let Some(paragraph) = self.paragraph.take() {
+                        self.result.paragraphs.push(paragraph);
+                    }
+                }
+                self.emit(Event::End(TagEnd::Paragraph));
+            }
             TagEnd::FootnoteDefinition => {
                 self.state.in_footnote = false;
                 if let Some(def) = self.footnote.take() {
-                    self.footnote_defs.push(def);
+                    if !std::mem::take(&mut self.stand_in_open) {
+                        self.footnote_defs.push(def);
+                    }
                 }
             }
             other => self.emit(Event::End(other)),
@@ -533,9 +621,15 @@ where
     fn end_block(&mut self) {
         if !self.waiting.is_empty() {
             let starts: Vec<usize> = sentence_starts(&self.block_text).collect();
-            for (mention, at) in self.waiting.drain(..) {
-                if let Some(m) = self.result.mentions.get_mut(mention) {
-                    m.sentence = sentence_around(&self.block_text, &starts, at);
+            for (waiting, at) in self.waiting.drain(..) {
+                let sentence = match waiting {
+                    Waiting::Mention(i) => self.result.mentions.get_mut(i).map(|m| &mut m.sentence),
+                    Waiting::Citation(i) => {
+                        self.result.citations.get_mut(i).map(|c| &mut c.sentence)
+                    }
+                };
+                if let Some(sentence) = sentence {
+                    *sentence = sentence_around(&self.block_text, &starts, at);
                 }
             }
         }
@@ -764,7 +858,19 @@ where
         }
     }
 
-    fn footnote_reference(&mut self, label: &str) {
+    fn footnote_reference(&mut self, label: &str, offset: usize, len: usize) {
+        if let Some(paragraph) = &mut self.paragraph {
+            paragraph.cites = true;
+        }
+        // No definition on the page: the label must name a source.
+        let source = if self.stand_ins.contains(&citation_key(label)) {
+            match self.env.sources.lookup(label) {
+                Some(source) => Some(source),
+                None => return self.unknown_citation(label, offset, len),
+            }
+        } else {
+            None
+        };
         // By id, not by label as written: `[^Seed]` cites the note `[^seed]` (labels match
         // ignoring case), so both get one number and one set of ids.
         let key = footnote_key(label);
@@ -778,6 +884,9 @@ where
                 (number, id)
             }
         };
+        if let Some(source) = source {
+            self.cited.insert(key.clone(), source);
+        }
         let uses = self.footnote_refs.entry(key).or_insert(0);
         *uses += 1;
         let ref_id = if *uses == 1 {
@@ -786,10 +895,64 @@ where
             let uses = *uses;
             self.fresh_id(&format!("fnref-{id}-{uses}"), |c| vec![c.to_string()])
         };
-        let html = format!(
-            "<sup class=\"footnote-ref\"><a href=\"#fn-{id}\" id=\"{ref_id}\" aria-label=\"Note {number}\">{number}</a></sup>"
+        let mut html = format!(
+            "<sup class=\"footnote-ref\"><a href=\"#fn-{id}\" id=\"{ref_id}\" aria-label=\"Note {number}\""
         );
+        if let Some(source) = source {
+            // The source on hover and focus, from CSS (`content: attr(data-tip)`), so it is
+            // never part of the text; the note itself is the accessible description.
+            let _ = write!(html, " aria-describedby=\"fn-{id}\" data-tip=\"");
+            let _ = escape_html(&mut html, &self.source_line(source));
+            html.push('"');
+            self.waiting.push((
+                Waiting::Citation(self.result.citations.len()),
+                self.block_text.len(),
+            ));
+            self.result.citations.push(Citation {
+                source,
+                id: ref_id.clone(),
+                sentence: String::new(),
+                offset,
+            });
+        }
+        let _ = write!(html, ">{number}</a></sup>");
         self.emit(Event::InlineHtml(html.into()));
+    }
+
+    fn unknown_citation(&mut self, label: &str, offset: usize, len: usize) {
+        let suggestions = self.env.sources.suggest(label);
+        let sources = &self.env.config.sources.dir;
+        let help = if suggestions.is_empty() {
+            format!(
+                "add the source as content/{sources}/{}.md, or write the note on this page: `[^{label}]: ...`",
+                citation_key(label)
+            )
+        } else {
+            format!("did you mean {}?", quote_list(&suggestions))
+        };
+        self.error(
+            format!("`[^{label}]` names no source and no note on this page"),
+            offset,
+            len,
+            help,
+        );
+    }
+
+    /// A source in one line of plain text: `PBS NewsHour, “Witkoff and Kushner meet…”, 2 December 2025`.
+    fn source_line(&self, source: usize) -> String {
+        let Some(meta) = self.source_meta(source) else {
+            return String::new();
+        };
+        let mut parts: Vec<String> = Vec::new();
+        parts.extend(meta.source.publisher.clone());
+        parts.push(format!("“{}”", meta.title));
+        parts.extend(meta.date.as_ref().map(|d| d.display.clone()));
+        parts.join(", ")
+    }
+
+    fn source_meta(&self, source: usize) -> Option<&'e crate::content::FrontMatter> {
+        let page = self.env.sources.sources.get(source)?.page;
+        Some(&self.env.pages.get(page)?.meta)
     }
 
     /// An id lede makes up (mentions, footnotes): `base`, else `base-2`, `base-3`... so that
@@ -820,12 +983,13 @@ where
         self.result
     }
 
-    /// Appends the numbered notes, in the order they are first referenced.
+    /// Appends the numbered notes, the page's own and the sources it cites, in the order
+    /// they are first referenced.
     fn footnotes(&mut self, html: &mut String) {
-        let mut defs: Vec<(usize, String, Vec<Event<'a>>)> = Vec::new();
+        let mut notes: Vec<(usize, String, Note<'a>)> = Vec::new();
         for (label, events) in std::mem::take(&mut self.footnote_defs) {
             match self.footnote_numbers.get(&footnote_key(&label)) {
-                Some((n, id)) => defs.push((*n, id.clone(), events)),
+                Some((n, id)) => notes.push((*n, id.clone(), Note::Own(events))),
                 None => self.result.diagnostics.push(
                     Diagnostic::warning(
                         &self.page.path,
@@ -835,28 +999,100 @@ where
                 ),
             }
         }
-        if defs.is_empty() {
+        for (key, &source) in &self.cited {
+            if let Some((n, id)) = self.footnote_numbers.get(key) {
+                notes.push((*n, id.clone(), Note::Source(source)));
+            }
+        }
+        if notes.is_empty() || !self.env.html {
             return;
         }
-        defs.sort_by_key(|(n, _, _)| *n);
+        notes.sort_by_key(|(n, _, _)| *n);
         html.push_str("<section class=\"footnotes\" aria-label=\"Notes\">\n<ol>\n");
-        for (_, id, mut events) in defs {
+        for (_, id, note) in notes {
             let back = format!(
                 " <a href=\"#fnref-{id}\" class=\"footnote-back\" aria-label=\"Back to the text\">↩</a>"
             );
-            match events
-                .iter()
-                .rposition(|e| matches!(e, Event::End(TagEnd::Paragraph)))
-            {
-                Some(i) => events.insert(i, Event::InlineHtml(back.into())),
-                None => events.push(Event::InlineHtml(back.into())),
+            match note {
+                Note::Own(mut events) => {
+                    match events
+                        .iter()
+                        .rposition(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+                    {
+                        Some(i) => events.insert(i, Event::InlineHtml(back.into())),
+                        None => events.push(Event::InlineHtml(back.into())),
+                    }
+                    let _ = write!(html, "<li id=\"fn-{id}\">");
+                    pulldown_cmark::html::push_html(html, events.into_iter());
+                }
+                Note::Source(source) => {
+                    let _ = write!(html, "<li id=\"fn-{id}\" class=\"source-note\"><p>");
+                    self.source_note(html, source);
+                    html.push_str(&back);
+                    html.push_str("</p>\n");
+                }
             }
-            let _ = write!(html, "<li id=\"fn-{id}\">");
-            pulldown_cmark::html::push_html(html, events.into_iter());
             html.push_str("</li>\n");
         }
         html.push_str("</ol>\n</section>\n");
     }
+
+    /// A cited source as a note: publisher, linked title, date, archived copy, and a link to
+    /// the source's page.
+    fn source_note(&self, html: &mut String, source: usize) {
+        let Some(meta) = self.source_meta(source) else {
+            return;
+        };
+        let s = &meta.source;
+        if let Some(publisher) = &s.publisher {
+            let _ = escape_html(&mut *html, publisher);
+            html.push_str(", ");
+        }
+        match &s.url {
+            Some(url) => {
+                html.push_str("<a href=\"");
+                let _ = escape_href(&mut *html, url.trim());
+                html.push_str("\">");
+                let _ = escape_html(&mut *html, &meta.title);
+                html.push_str("</a>");
+            }
+            None => {
+                html.push('“');
+                let _ = escape_html(&mut *html, &meta.title);
+                html.push_str("”, no web address recorded");
+            }
+        }
+        if let Some(date) = &meta.date {
+            let _ = write!(html, ", <time datetime=\"{}\">", escape_attr(&date.iso));
+            let _ = escape_html(&mut *html, &date.display);
+            html.push_str("</time>");
+        }
+        html.push('.');
+        if let Some(archive) = &s.archive_url {
+            html.push_str(" <a href=\"");
+            let _ = escape_href(&mut *html, archive.trim());
+            html.push_str("\">Archived copy</a>.");
+        }
+        let page = self.env.sources.sources.get(source).map_or(0, |s| s.page);
+        html.push_str(" <a class=\"source-page\" href=\"");
+        let _ = escape_href(&mut *html, self.env.links.href(page));
+        html.push_str("\">About this source</a>");
+    }
+}
+
+/// A note at the end of a page.
+enum Note<'a> {
+    /// The page's own footnote, `[^1]: a remark`.
+    Own(Vec<Event<'a>>),
+    /// A source the page cites.
+    Source(usize),
+}
+
+/// What is waiting for the sentence around it (see [`Walker::end_block`]).
+#[derive(Debug, Clone, Copy)]
+enum Waiting {
+    Mention(usize),
+    Citation(usize),
 }
 
 fn link_event<'a>(
@@ -1039,6 +1275,42 @@ fn insert(siblings: &mut Vec<TocEntry>, entry: TocEntry) {
         Some(last) if last.level < entry.level => insert(&mut last.children, entry),
         _ => siblings.push(entry),
     }
+}
+
+/// The labels of footnote references (`[^seed]`) that no line of `body` defines
+/// (`[^seed]: ...`), one per citation key, in order of first use. A plain scan of the text:
+/// a label in a code span is found too, and its stand-in is simply never referenced.
+fn labels_without_definition(body: &str) -> Vec<String> {
+    if !body.contains("[^") {
+        return Vec::new();
+    }
+    let defined: HashSet<String> = body
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim_start_matches(' ');
+            let label = line.strip_prefix("[^")?.split_once("]:")?.0;
+            Some(citation_key(label))
+        })
+        .collect();
+    let mut seen = HashSet::new();
+    let mut labels = Vec::new();
+    for (_, rest) in body
+        .match_indices("[^")
+        .filter_map(|(i, _)| body.split_at_checked(i))
+    {
+        let Some((label, _)) = rest.get(2..).and_then(|r| r.split_once(']')) else {
+            continue;
+        };
+        let plain = !label.is_empty()
+            && label.len() <= 100
+            && !label.contains(['[', '\n', '^', '\\'])
+            && label.trim() == label;
+        let key = citation_key(label);
+        if plain && !defined.contains(&key) && seen.insert(key) {
+            labels.push(label.to_string());
+        }
+    }
+    labels
 }
 
 /// A footnote label as an id: `seed` → `seed`, `A note` → `a-note`.

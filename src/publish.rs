@@ -255,6 +255,7 @@ pub fn json_ld(site: &Site, index: usize) -> String {
             "inLanguage": config.language,
             "publisher": publisher,
         }),
+        PageKind::Source => source_json(site, index).unwrap_or(Value::Null),
         _ => {
             let mut v = json!({
                 "@context": "https://schema.org",
@@ -274,6 +275,10 @@ pub fn json_ld(site: &Site, index: usize) -> String {
             if let Some(d) = page.meta.updated.as_ref().or(page.meta.date.as_ref()) {
                 v["dateModified"] = json!(d.iso);
             }
+            let cited = cited_sources(site, index);
+            if !cited.is_empty() {
+                v["citation"] = json!(cited);
+            }
             v
         }
     };
@@ -281,6 +286,52 @@ pub fn json_ld(site: &Site, index: usize) -> String {
     text.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
+}
+
+/// The sources a page cites, once each in order of first citation, as schema.org
+/// `CreativeWork`s.
+fn cited_sources(site: &Site, index: usize) -> Vec<Value> {
+    let Some(parsed) = site.parsed.get(index) else {
+        return Vec::new();
+    };
+    let mut seen = std::collections::HashSet::new();
+    parsed
+        .citations
+        .iter()
+        .filter(|c| seen.insert(c.source))
+        .filter_map(|c| {
+            let page = site.sources.sources.get(c.source)?.page;
+            source_json(site, page).map(|mut v| {
+                if let Some(map) = v.as_object_mut() {
+                    map.remove("@context");
+                }
+                v
+            })
+        })
+        .collect()
+}
+
+/// A source as a schema.org `CreativeWork`: name, url, publisher, datePublished.
+fn source_json(site: &Site, page: usize) -> Option<Value> {
+    let meta = &site.pages.get(page)?.meta;
+    let mut v = json!({
+        "@context": "https://schema.org",
+        "@type": "CreativeWork",
+        "name": meta.title,
+    });
+    if let Some(url) = &meta.source.url {
+        v["url"] = json!(url);
+    }
+    if let Some(publisher) = &meta.source.publisher {
+        v["publisher"] = json!({"@type": "Organization", "name": publisher});
+    }
+    if let Some(date) = &meta.date {
+        v["datePublished"] = json!(date.iso);
+    }
+    if let Some(author) = &meta.source.author {
+        v["author"] = json!({"@type": "Person", "name": author});
+    }
+    Some(v)
 }
 
 #[cfg(test)]

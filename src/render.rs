@@ -167,6 +167,39 @@ struct MentionContext<'a> {
     sentence: &'a str,
 }
 
+/// A source as templates see it (`sources`, and `source` on a source's page).
+#[derive(Serialize)]
+struct SourceRef<'a> {
+    /// The citation key: `seed`.
+    key: &'a str,
+    /// The report's title.
+    title: &'a str,
+    publisher: Option<&'a str>,
+    /// Where the report is (`None` if no address was recorded).
+    url: Option<&'a str>,
+    archive_url: Option<&'a str>,
+    /// When it was published.
+    date: Option<&'a Date>,
+    accessed: Option<&'a Date>,
+    author: Option<&'a str>,
+    language: Option<&'a str>,
+    reliability: Option<&'a str>,
+    /// The href of the source's own page.
+    page_url: &'a str,
+    /// How many pages cite it, and how many citations it has in all.
+    pages: usize,
+    citations: usize,
+}
+
+/// A source page's extra context: `source`.
+#[derive(Serialize)]
+struct SourceContext<'a> {
+    #[serde(flatten)]
+    source: SourceRef<'a>,
+    /// Every page that cites the source, with the sentence around its first citation.
+    cited_on: Vec<MentionContext<'a>>,
+}
+
 #[derive(Serialize)]
 struct LetterGroup<'a> {
     letter: String,
@@ -237,10 +270,13 @@ pub fn render_pages_to(
 ) -> Result<(), Vec<Diagnostic>> {
     let glossary: Vec<TermRef> = sorted_terms(site).map(|t| term_ref(site, t)).collect();
     let groups = letter_groups(site);
+    let counts = citation_counts(site);
+    let sources = sorted_sources(site, &counts);
     let globals = tera.global_context();
     globals.insert("site", &site.config);
     globals.insert("glossary", &glossary);
     globals.insert("glossary_groups", &groups);
+    globals.insert("sources", &sources);
     let tera = &*tera;
 
     let failures: Vec<Box<(Diagnostic, PathBuf)>> = indices
@@ -337,6 +373,9 @@ fn render_page(
     if let Some(term) = site.glossary.term_of_page(index) {
         context.insert("term", &term_context(site, term));
     }
+    if let Some(source) = site.sources.source_of_page(index) {
+        context.insert("source", &source_context(site, source));
+    }
     let html = tera
         .render(&template, &context)
         .map_err(|e| fail(template_error(&e)))?;
@@ -354,8 +393,10 @@ pub fn template_for(site: &Site, tera: &Tera, page: &Page) -> String {
     let preferred = match page.kind {
         PageKind::Section if page.site_path.is_empty() => "index.html",
         PageKind::Section if page.dir() == site.config.glossary.dir => "glossary.html",
+        PageKind::Section if page.dir() == site.config.sources.dir => "sources.html",
         PageKind::Section => "section.html",
         PageKind::Term => "term.html",
+        PageKind::Source => "source.html",
         PageKind::Page => "page.html",
     };
     let fallback = if page.kind == PageKind::Section {
@@ -464,6 +505,76 @@ fn term_context(site: &Site, term: usize) -> TermContext<'_> {
             .map(|&t| term_ref(site, t))
             .collect(),
     }
+}
+
+/// For each source: how many citations it has in all.
+fn citation_counts(site: &Site) -> Vec<usize> {
+    let mut counts = vec![0; site.sources.sources.len()];
+    for citation in site.parsed.iter().flat_map(|p| &p.citations) {
+        if let Some(n) = counts.get_mut(citation.source) {
+            *n += 1;
+        }
+    }
+    counts
+}
+
+fn source_ref<'a>(site: &'a Site, source: usize, citations: usize) -> Option<SourceRef<'a>> {
+    let s = site.sources.sources.get(source)?;
+    let meta = &site.pages.get(s.page)?.meta;
+    let m = &meta.source;
+    Some(SourceRef {
+        key: &s.key,
+        title: &meta.title,
+        publisher: m.publisher.as_deref(),
+        url: m.url.as_deref(),
+        archive_url: m.archive_url.as_deref(),
+        date: meta.date.as_ref(),
+        accessed: m.accessed.as_ref(),
+        author: m.author.as_deref(),
+        language: m.language.as_deref(),
+        reliability: m.reliability.as_deref(),
+        page_url: site.links.href(s.page),
+        pages: site.cited_on.get(source).map_or(0, Vec::len),
+        citations,
+    })
+}
+
+/// Every source, by publisher then title (ignoring case).
+fn sorted_sources<'a>(site: &'a Site, counts: &[usize]) -> Vec<SourceRef<'a>> {
+    let mut all: Vec<SourceRef> = (0..site.sources.sources.len())
+        .filter_map(|s| source_ref(site, s, counts.get(s).copied().unwrap_or(0)))
+        .collect();
+    all.sort_by_cached_key(|s| {
+        (
+            s.publisher.unwrap_or(s.title).to_lowercase(),
+            s.title.to_lowercase(),
+        )
+    });
+    all
+}
+
+fn source_context(site: &Site, source: usize) -> Option<SourceContext<'_>> {
+    let citations = citation_counts(site).get(source).copied().unwrap_or(0);
+    let cited_on = site
+        .cited_on
+        .get(source)?
+        .iter()
+        .filter_map(|&(page, citation)| {
+            let p = site.pages.get(page)?;
+            let c = site.parsed.get(page)?.citations.get(citation)?;
+            let url = site.links.href(page);
+            Some(MentionContext {
+                title: &p.meta.title,
+                anchor_url: format!("{url}#{}", c.id),
+                url,
+                sentence: &c.sentence,
+            })
+        })
+        .collect();
+    Some(SourceContext {
+        source: source_ref(site, source, citations)?,
+        cited_on,
+    })
 }
 
 /// Terms in A–Z order of title, ignoring case.

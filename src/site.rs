@@ -13,6 +13,7 @@ use crate::diagnostics::Diagnostic;
 use crate::glossary::Glossary;
 use crate::links::{self, LinkIndex};
 use crate::markdown::{self, Env, Parsed};
+use crate::sources::{self, Sources};
 
 /// What to build, from the command line.
 #[derive(Debug, Clone, Default)]
@@ -53,6 +54,10 @@ pub struct Site {
     pub backlinks: Vec<Vec<(usize, usize)>>,
     /// For each term, its related terms.
     pub related: Vec<Vec<usize>>,
+    /// The sources the site can cite.
+    pub sources: Sources,
+    /// For each source, (page, citation) of the first citation on every page that cites it.
+    pub cited_on: Vec<Vec<(usize, usize)>>,
     /// Files under `static/`: (path in the output, source path).
     pub static_files: Vec<(String, PathBuf)>,
     /// Problems that do not stop the build.
@@ -140,12 +145,14 @@ impl Site {
             sources,
             static_files,
         } = inputs;
-        let (mut pages, found) = content::parse_sources(sources, &config.glossary.dir, drafts);
+        let (mut pages, found) = content::parse_sources(sources, &config, drafts);
         gate(found, &mut warnings)?;
         gate(links::assign_paths(&mut pages), &mut warnings)?;
 
         let links = LinkIndex::new(&pages, &config.base_path);
-        let (glossary, found) = Glossary::new(&pages);
+        let (glossary, mut found) = Glossary::new(&pages);
+        let (sources, more) = Sources::new(&pages);
+        found.extend(more);
         gate(found, &mut warnings)?;
 
         let env = Env {
@@ -153,6 +160,7 @@ impl Site {
             pages: &pages,
             links: &links,
             glossary: &glossary,
+            sources: &sources,
             html,
         };
         let mut parsed: Vec<Parsed> = (0..pages.len())
@@ -187,7 +195,11 @@ impl Site {
                 );
             }
         }
+        let cited_on = sources::cited_on(&sources, &parsed);
+        warnings.extend(check_sources(&config, &pages, &sources, &parsed, &cited_on));
         Ok(Site {
+            cited_on,
+            sources,
             children: links::children(&pages),
             related: crate::glossary::related(&glossary, &parsed),
             backlinks,
@@ -345,4 +357,121 @@ pub fn check_static_collisions(
         }
     }
     found
+}
+
+/// What `check` says about sources once every page is parsed: a source no page cites or
+/// with no address (warnings), a page dated before a source it cites (warning), and with
+/// `[sources] require = "paragraph"`, each paragraph that cites nothing (warning).
+pub fn check_sources(
+    config: &Config,
+    pages: &[Page],
+    sources: &Sources,
+    parsed: &[Parsed],
+    cited_on: &[Vec<(usize, usize)>],
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for (source, citing) in sources.sources.iter().zip(cited_on) {
+        let Some(page) = pages.get(source.page) else {
+            continue;
+        };
+        if citing.is_empty() {
+            found.push(
+                Diagnostic::warning(
+                    &page.path,
+                    format!("source `{}` is never cited", source.key),
+                )
+                .with_help(format!(
+                    "cite it as `[^{}]`, or remove the file",
+                    source.key
+                )),
+            );
+        }
+        if page.meta.source.url.is_none() {
+            found.push(
+                Diagnostic::warning(&page.path, format!("source `{}` has no `url`", source.key))
+                    .at(&page.text, 0, 3)
+                    .with_help(
+                        "add `url = \"https://...\"`, or say in its notes why there is none",
+                    ),
+            );
+        }
+        let Some(published) = page.meta.date.as_ref() else {
+            continue;
+        };
+        for &(citing_page, citation) in citing {
+            let (Some(p), Some(c)) = (
+                pages.get(citing_page),
+                parsed
+                    .get(citing_page)
+                    .and_then(|p| p.citations.get(citation)),
+            ) else {
+                continue;
+            };
+            let dated = p
+                .meta
+                .date
+                .as_ref()
+                .filter(|d| d.iso.get(..10) < published.iso.get(..10));
+            if let Some(date) = dated {
+                found.push(
+                    Diagnostic::warning(
+                        &p.path,
+                        format!(
+                            "the page is dated {} but cites `{}`, published {}",
+                            date.display, source.key, published.display
+                        ),
+                    )
+                    .at(&p.text, c.offset, 2)
+                    .with_help(format!(
+                        "check the page's `date`, or the source's in {}",
+                        page.path.display()
+                    )),
+                );
+            }
+        }
+    }
+    if config.sources.require == crate::config::Require::Paragraph {
+        found.extend(uncited_paragraphs(config, pages, parsed));
+    }
+    found
+}
+
+/// True for the pages whose paragraphs must cite with `require = "paragraph"`: not the
+/// glossary's or the sources' pages (their own sections included).
+fn must_cite(config: &Config, page: &Page) -> bool {
+    let dir = page.dir();
+    let inside = |folder: &str| dir == folder || dir.starts_with(&format!("{folder}/"));
+    !inside(&config.glossary.dir) && !inside(&config.sources.dir)
+}
+
+/// Paragraphs of story pages that cite nothing.
+fn uncited_paragraphs(config: &Config, pages: &[Page], parsed: &[Parsed]) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for (page, p) in pages.iter().zip(parsed) {
+        if !must_cite(config, page) {
+            continue;
+        }
+        for paragraph in p.paragraphs.iter().filter(|para| !para.cites) {
+            found.push(
+                Diagnostic::warning(&page.path, "paragraph cites no source")
+                    .at(&page.text, paragraph.offset, 1)
+                    .with_help("cite the source of its claims, e.g. `[^seed]`"),
+            );
+        }
+    }
+    found
+}
+
+/// "412 of 431 paragraphs cite a source", for `check` when paragraphs must cite.
+pub fn citation_coverage(site: &Site) -> (usize, usize) {
+    let mut cited = 0;
+    let mut all = 0;
+    for (page, p) in site.pages.iter().zip(&site.parsed) {
+        if !must_cite(&site.config, page) {
+            continue;
+        }
+        all += p.paragraphs.len();
+        cited += p.paragraphs.iter().filter(|para| para.cites).count();
+    }
+    (cited, all)
 }

@@ -43,12 +43,18 @@ pub fn front_matter(data: &[u8]) -> Result<FrontMatter, Diagnostic> {
         Err(d) => check_diagnostic(d, &text),
     }
 
-    for key in ["fuzz.md", "glossary/fuzz.md", "glossary/_index.md"] {
+    let config = Config::parse("title = \"T\"").expect("a valid config");
+    for key in [
+        "fuzz.md",
+        "glossary/fuzz.md",
+        "glossary/_index.md",
+        "sources/fuzz.md",
+    ] {
         let source = Source {
             key: key.to_string(),
             text: text.clone(),
         };
-        match content::page_from_source(source, "glossary") {
+        match content::page_from_source(source, &config) {
             Ok(page) => {
                 let _ = page.body();
                 let _ = page.stem();

@@ -39,7 +39,43 @@ pub struct FrontMatter {
     pub category: Option<String>,
     /// Overrides `[glossary] auto_link` for this page.
     pub auto_link: Option<AutoLink>,
+    /// Sources only: who published the report, and where it is.
+    pub source: SourceMeta,
     pub extra: toml::Table,
+}
+
+/// The front matter only a source has (`content/sources/*.md`); `date` is when it was
+/// published and `title` the report's title.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceMeta {
+    pub publisher: Option<String>,
+    pub url: Option<String>,
+    pub archive_url: Option<String>,
+    pub accessed: Option<Date>,
+    pub author: Option<String>,
+    pub language: Option<String>,
+    /// A short note on how far to trust it: "aggregator; used only alongside another source".
+    pub reliability: Option<String>,
+}
+
+impl SourceMeta {
+    /// The keys that are set, for "only sources may set `publisher`".
+    pub fn keys_set(&self) -> Vec<&'static str> {
+        let fields = [
+            ("publisher", self.publisher.is_some()),
+            ("url", self.url.is_some()),
+            ("archive_url", self.archive_url.is_some()),
+            ("accessed", self.accessed.is_some()),
+            ("author", self.author.is_some()),
+            ("language", self.language.is_some()),
+            ("reliability", self.reliability.is_some()),
+        ];
+        fields
+            .iter()
+            .filter(|(_, set)| *set)
+            .map(|(k, _)| *k)
+            .collect()
+    }
 }
 
 #[derive(Deserialize)]
@@ -58,6 +94,13 @@ struct RawFrontMatter {
     summary: Option<String>,
     category: Option<String>,
     auto_link: Option<AutoLink>,
+    publisher: Option<String>,
+    url: Option<String>,
+    archive_url: Option<String>,
+    accessed: Option<toml::value::Datetime>,
+    author: Option<String>,
+    language: Option<String>,
+    reliability: Option<String>,
     extra: Option<toml::Table>,
 }
 
@@ -75,6 +118,13 @@ const KEYS: &[&str] = &[
     "summary",
     "category",
     "auto_link",
+    "publisher",
+    "url",
+    "archive_url",
+    "accessed",
+    "author",
+    "language",
+    "reliability",
     "extra",
 ];
 
@@ -186,7 +236,11 @@ fn check(path: &Path, text: &str, raw: RawFrontMatter) -> Result<FrontMatter, Di
             .with_help("use letters, digits and hyphens only, e.g. `slug = \"the-meeting\"`"));
         }
     }
-    for (key, value) in [("date", &raw.date), ("updated", &raw.updated)] {
+    for (key, value) in [
+        ("date", &raw.date),
+        ("updated", &raw.updated),
+        ("accessed", &raw.accessed),
+    ] {
         if value.as_ref().is_some_and(|d| d.date.is_none()) {
             return Err(located(
                 path,
@@ -213,6 +267,15 @@ fn check(path: &Path, text: &str, raw: RawFrontMatter) -> Result<FrontMatter, Di
         summary: raw.summary,
         category: raw.category,
         auto_link: raw.auto_link,
+        source: SourceMeta {
+            publisher: raw.publisher,
+            url: raw.url,
+            archive_url: raw.archive_url,
+            accessed: raw.accessed.map(|d| date(&d)),
+            author: raw.author,
+            language: raw.language,
+            reliability: raw.reliability,
+        },
         extra: raw.extra.unwrap_or_default(),
     })
 }

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
+use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Position};
 pub use front_matter::{Date, FrontMatter};
 
@@ -28,6 +29,8 @@ pub enum PageKind {
     Page,
     /// A page in the glossary folder.
     Term,
+    /// A page in the sources folder: one report, cited as `[^its-file-stem]`.
+    Source,
 }
 
 /// One content file, loaded and with its front matter checked.
@@ -204,12 +207,12 @@ pub fn read_sources(root: &Path) -> (Vec<Source>, Vec<Diagnostic>) {
 /// Parses the front matter of every source into a page; drafts are left out unless asked for.
 pub fn parse_sources(
     sources: Vec<Source>,
-    glossary_dir: &str,
+    config: &Config,
     drafts: bool,
 ) -> (Vec<Page>, Vec<Diagnostic>) {
     let results: Vec<Result<Page, Diagnostic>> = sources
         .into_par_iter()
-        .map(|source| page_from_source(source, glossary_dir))
+        .map(|source| page_from_source(source, config))
         .collect();
     let mut pages = Vec::with_capacity(results.len());
     let mut diagnostics = Vec::new();
@@ -280,18 +283,20 @@ fn read_source(abs: &Path, key: &str) -> Result<Source, Diagnostic> {
 }
 
 /// Parses one source's front matter and decides what kind of page it is.
-pub fn page_from_source(source: Source, glossary_dir: &str) -> Result<Page, Diagnostic> {
+pub fn page_from_source(source: Source, config: &Config) -> Result<Page, Diagnostic> {
     let Source { key, text } = source;
     let path = Path::new(CONTENT_DIR).join(&key);
     let (meta, body_start) = front_matter::parse(&path, &text)?;
     let name = key.rsplit('/').next().unwrap_or(&key);
-    let in_glossary = key
-        .strip_prefix(glossary_dir)
-        .is_some_and(|rest| rest.starts_with('/'));
-    let kind = match (name == SECTION_FILE, in_glossary) {
-        (true, _) => PageKind::Section,
-        (false, true) => PageKind::Term,
-        (false, false) => PageKind::Page,
+    let in_folder = |dir: &str| key.strip_prefix(dir).is_some_and(|r| r.starts_with('/'));
+    let kind = if name == SECTION_FILE {
+        PageKind::Section
+    } else if in_folder(&config.glossary.dir) {
+        PageKind::Term
+    } else if in_folder(&config.sources.dir) {
+        PageKind::Source
+    } else {
+        PageKind::Page
     };
     if kind == PageKind::Term && meta.summary.as_deref().is_none_or(|s| s.trim().is_empty()) {
         return Err(Diagnostic::error(&path, "glossary term has no `summary`")
@@ -299,6 +304,39 @@ pub fn page_from_source(source: Source, glossary_dir: &str) -> Result<Page, Diag
             .with_help(
                 "add `summary = \"One sentence that defines the term.\"` to the front matter",
             ));
+    }
+    if kind != PageKind::Source {
+        if let Some(key) = meta.source.keys_set().first() {
+            let sources = &config.sources.dir;
+            return Err(front_matter::located(
+                &path,
+                &text,
+                key,
+                format!("`{key}` is only for sources (files in content/{sources}/)"),
+            )
+            .with_help(format!(
+                "move the file to content/{sources}/, or remove `{key}`"
+            )));
+        }
+    }
+    if kind == PageKind::Source {
+        for (key, value) in [
+            ("url", &meta.source.url),
+            ("archive_url", &meta.source.archive_url),
+        ] {
+            let web = |u: &str| u.starts_with("https://") || u.starts_with("http://");
+            if value.as_deref().is_some_and(|u| !web(u.trim())) {
+                return Err(front_matter::located(
+                    &path,
+                    &text,
+                    key,
+                    format!("`{key}` must be an http(s) address"),
+                )
+                .with_help(format!(
+                    "write it in full: `{key} = \"https://example.org/report\"`"
+                )));
+            }
+        }
     }
     Ok(Page {
         kind,

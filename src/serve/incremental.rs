@@ -4,7 +4,8 @@
 //! The input is a list of [`Touched`] paths (from the watcher, or a test). Each is looked at
 //! on disk, and only what really changed decides the work:
 //! - a page's body, `template` or `auto_link`: that page is re-parsed and re-rendered, with
-//!   the term pages whose "Mentioned in" or "Related" lists change;
+//!   the term pages whose "Mentioned in" or "Related" lists change, and the source pages
+//!   whose "Cited on" lists change (with the sources' own section page);
 //! - a template: the pages that use it, directly or through `extends`/`include`;
 //! - front matter other pages show (title, date, weight, aliases, summary...), an added or
 //!   removed file: every page is re-parsed from the sources in memory and re-rendered;
@@ -243,13 +244,12 @@ impl Incremental {
         let Some(good) = self.good.as_mut() else {
             return self.full();
         };
-        let glossary_dir = good.site.config.glossary.dir.clone();
         let mut edits = Vec::new();
         let mut structural = false;
         let mut errors = Vec::new();
         for key in &self.dirty {
             let text = self.disk.sources.get(key);
-            match classify_edit(good, key, text, &glossary_dir, self.options.drafts) {
+            match classify_edit(good, key, text, self.options.drafts) {
                 Ok(Edit::Nothing) => {}
                 Ok(Edit::Local(i, page)) => edits.push((i, *page)),
                 Ok(Edit::Structural) => structural = true,
@@ -499,7 +499,6 @@ fn classify_edit(
     good: &Good,
     key: &str,
     text: Option<&String>,
-    glossary_dir: &str,
     drafts: bool,
 ) -> Result<Edit, Diagnostic> {
     let old = good.index.get(key).copied();
@@ -510,7 +509,7 @@ fn classify_edit(
                 key: key.to_string(),
                 text: text.clone(),
             };
-            Some(content::page_from_source(source, glossary_dir)?)
+            Some(content::page_from_source(source, &good.site.config)?)
                 .filter(|p| drafts || !p.meta.draft)
         }
     };
@@ -568,6 +567,7 @@ fn apply_local(
         pages: &site.pages,
         links: &site.links,
         glossary: &site.glossary,
+        sources: &site.sources,
         html: true,
     };
     let parsed: Vec<(usize, Parsed)> = edited
@@ -605,6 +605,8 @@ fn apply_local(
     };
     let mut pages: BTreeSet<usize> = edited.iter().copied().collect();
     pages.extend(terms_to_render(site, &undo, &backlinks, &related));
+    let cited_on = crate::sources::cited_on(&site.sources, &site.parsed);
+    pages.extend(sources_to_render(site, &undo));
     let mut not_found = false;
     if let Some((tera, texts)) = &reloaded {
         match affected_templates(&good.templates, texts) {
@@ -623,6 +625,7 @@ fn apply_local(
     undo.lists = Some((
         std::mem::replace(&mut site.backlinks, backlinks),
         std::mem::replace(&mut site.related, related),
+        std::mem::replace(&mut site.cited_on, cited_on),
     ));
 
     let indices: Vec<usize> = pages.into_iter().collect();
@@ -708,6 +711,31 @@ fn terms_to_render(
         .collect()
 }
 
+/// When an edited page's citations changed: the pages of the sources it cites or cited
+/// ("Cited on"), and the pages of the sources' folder (which list every source's counts).
+fn sources_to_render(site: &Site, undo: &Undo) -> Vec<usize> {
+    let mut touched: BTreeSet<usize> = BTreeSet::new();
+    for (page, before) in &undo.parsed {
+        let now = &site.parsed[*page].citations;
+        if *now != before.citations {
+            touched.extend(now.iter().chain(&before.citations).map(|c| c.source));
+        }
+    }
+    if touched.is_empty() {
+        return Vec::new();
+    }
+    let folder = &site.config.sources.dir;
+    let lists =
+        site.pages.iter().enumerate().filter(|(_, p)| {
+            p.kind == crate::content::PageKind::Section && p.dir() == folder.as_str()
+        });
+    touched
+        .iter()
+        .filter_map(|&s| site.sources.sources.get(s).map(|s| s.page))
+        .chain(lists.map(|(i, _)| i))
+        .collect()
+}
+
 /// For each term, (page, mention) of the first mention on each page that links it.
 type Backlinks = Vec<Vec<(usize, usize)>>;
 
@@ -716,8 +744,8 @@ type Backlinks = Vec<Vec<(usize, usize)>>;
 struct Undo {
     pages: Vec<(usize, Page)>,
     parsed: Vec<(usize, Parsed)>,
-    /// The site's `backlinks` and `related`.
-    lists: Option<(Backlinks, Vec<Vec<usize>>)>,
+    /// The site's `backlinks`, `related` and `cited_on`.
+    lists: Option<(Backlinks, Vec<Vec<usize>>, Backlinks)>,
     static_files: Option<Vec<(String, PathBuf)>>,
 }
 
@@ -729,9 +757,10 @@ impl Undo {
         for (i, parsed) in self.parsed {
             site.parsed[i] = parsed;
         }
-        if let Some((backlinks, related)) = self.lists {
+        if let Some((backlinks, related, cited_on)) = self.lists {
             site.backlinks = backlinks;
             site.related = related;
+            site.cited_on = cited_on;
         }
         if let Some(static_files) = self.static_files {
             site.static_files = static_files;
@@ -997,6 +1026,44 @@ mod tests {
             );
             update_matches_full(&mut site, root, &[content(&format!("glossary/{term}.md"))]);
         }
+    }
+
+    #[test]
+    fn citation_edits_rerender_the_source_pages_they_change() {
+        let dir = fixture("sources");
+        let root = dir.path();
+        let mut site = Incremental::new(options(root));
+        site.full().unwrap();
+        // A new citation of the paper, a changed sentence around one of the wire, a removed one.
+        edit(
+            root,
+            "content/story.md",
+            "Nobody signed",
+            "The paper agreed.[^paper] Nobody signed",
+        );
+        let rebuilt = update_matches_full(&mut site, root, &[content("story.md")]);
+        assert!(!rebuilt.full);
+        assert!(changed(&rebuilt).contains(&"sources/paper/index.html"));
+        assert!(changed(&rebuilt).contains(&"sources/index.html"));
+        edit(
+            root,
+            "content/story.md",
+            "met for five hours",
+            "met for about five hours",
+        );
+        let rebuilt = update_matches_full(&mut site, root, &[content("story.md")]);
+        assert!(changed(&rebuilt).contains(&"sources/wire/index.html"));
+        edit(root, "content/other.md", "[^Paper]", "");
+        update_matches_full(&mut site, root, &[content("other.md")]);
+        // A source's own front matter: every page citing it shows it.
+        edit(
+            root,
+            "content/sources/wire.md",
+            "The Wire Service",
+            "The Wire",
+        );
+        let rebuilt = update_matches_full(&mut site, root, &[content("sources/wire.md")]);
+        assert!(changed(&rebuilt).contains(&"story/index.html"));
     }
 
     #[test]

@@ -30,7 +30,8 @@
 //!   ("language" with "acceptable"), a block at or after it and before the next heading says
 //!   that other renderings read "does not suit us", and cites a source.
 //! - **Notes.** One label is one source: a label's note reads the same on every page. Each
-//!   note links a URL that is in the fact sheet, or says "no URL recorded".
+//!   note links a URL that is in the fact sheet, or says "no web address recorded" (the
+//!   notes are made from content/sources/, so this checks each source's `url`).
 
 use super::*;
 use html5gum::{Token, Tokenizer};
@@ -524,10 +525,10 @@ fn each_source_has_one_note_wording_and_a_url_from_the_fact_sheet() {
         for (label, note) in notes(page) {
             let text = normalized(&note.text);
             let known = note.urls.iter().any(|u| src.urls.contains(u));
-            if !known && !text.contains("no URL recorded") {
+            if !known && !text.contains("no web address recorded") {
                 problems.push(format!(
                     "{}: note [^{label}] links no URL of the fact sheet and does not say \
-                     \"no URL recorded\": {text}",
+                     \"no web address recorded\": {text}",
                     page.rel
                 ));
             }

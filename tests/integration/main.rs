@@ -15,6 +15,7 @@ mod publish;
 mod reliability;
 mod repo_site;
 mod serve;
+mod sources;
 
 use std::collections::BTreeMap;
 use std::fs;
