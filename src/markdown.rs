@@ -901,13 +901,16 @@ where
         if let Some(source) = source {
             // The source on hover and focus, from CSS (`content: attr(data-tip)`), so it is
             // never part of the text; the note itself is the accessible description.
-            let _ = write!(html, " aria-describedby=\"fn-{id}\" data-tip=\"");
-            let _ = escape_html(&mut html, &self.source_line(source));
-            html.push('"');
-            self.waiting.push((
-                Waiting::Citation(self.result.citations.len()),
-                self.block_text.len(),
-            ));
+            let tip = self.env.sources.sources.get(source).map_or("", |s| &s.tip);
+            let _ = write!(html, " aria-describedby=\"fn-{id}\" data-tip=\"{tip}\"");
+            // "Cited on" shows the sentence of a page's first citation of a source only.
+            let first = !self.result.citations.iter().any(|c| c.source == source);
+            if first {
+                self.waiting.push((
+                    Waiting::Citation(self.result.citations.len()),
+                    self.block_text.len(),
+                ));
+            }
             self.result.citations.push(Citation {
                 source,
                 id: ref_id.clone(),
@@ -936,23 +939,6 @@ where
             len,
             help,
         );
-    }
-
-    /// A source in one line of plain text: `PBS NewsHour, “Witkoff and Kushner meet…”, 2 December 2025`.
-    fn source_line(&self, source: usize) -> String {
-        let Some(meta) = self.source_meta(source) else {
-            return String::new();
-        };
-        let mut parts: Vec<String> = Vec::new();
-        parts.extend(meta.source.publisher.clone());
-        parts.push(format!("“{}”", meta.title));
-        parts.extend(meta.date.as_ref().map(|d| d.display.clone()));
-        parts.join(", ")
-    }
-
-    fn source_meta(&self, source: usize) -> Option<&'e crate::content::FrontMatter> {
-        let page = self.env.sources.sources.get(source)?.page;
-        Some(&self.env.pages.get(page)?.meta)
     }
 
     /// An id lede makes up (mentions, footnotes): `base`, else `base-2`, `base-3`... so that
@@ -1027,7 +1013,9 @@ where
                 }
                 Note::Source(source) => {
                     let _ = write!(html, "<li id=\"fn-{id}\" class=\"source-note\"><p>");
-                    self.source_note(html, source);
+                    if let Some(s) = self.env.sources.sources.get(source) {
+                        html.push_str(&s.note);
+                    }
                     html.push_str(&back);
                     html.push_str("</p>\n");
                 }
@@ -1035,48 +1023,6 @@ where
             html.push_str("</li>\n");
         }
         html.push_str("</ol>\n</section>\n");
-    }
-
-    /// A cited source as a note: publisher, linked title, date, archived copy, and a link to
-    /// the source's page.
-    fn source_note(&self, html: &mut String, source: usize) {
-        let Some(meta) = self.source_meta(source) else {
-            return;
-        };
-        let s = &meta.source;
-        if let Some(publisher) = &s.publisher {
-            let _ = escape_html(&mut *html, publisher);
-            html.push_str(", ");
-        }
-        match &s.url {
-            Some(url) => {
-                html.push_str("<a href=\"");
-                let _ = escape_href(&mut *html, url.trim());
-                html.push_str("\">");
-                let _ = escape_html(&mut *html, &meta.title);
-                html.push_str("</a>");
-            }
-            None => {
-                html.push('“');
-                let _ = escape_html(&mut *html, &meta.title);
-                html.push_str("”, no web address recorded");
-            }
-        }
-        if let Some(date) = &meta.date {
-            let _ = write!(html, ", <time datetime=\"{}\">", escape_attr(&date.iso));
-            let _ = escape_html(&mut *html, &date.display);
-            html.push_str("</time>");
-        }
-        html.push('.');
-        if let Some(archive) = &s.archive_url {
-            html.push_str(" <a href=\"");
-            let _ = escape_href(&mut *html, archive.trim());
-            html.push_str("\">Archived copy</a>.");
-        }
-        let page = self.env.sources.sources.get(source).map_or(0, |s| s.page);
-        html.push_str(" <a class=\"source-page\" href=\"");
-        let _ = escape_href(&mut *html, self.env.links.href(page));
-        html.push_str("\">About this source</a>");
     }
 }
 
@@ -1315,6 +1261,16 @@ fn labels_without_definition(body: &str) -> Vec<String> {
 
 /// A footnote label as an id: `seed` → `seed`, `A note` → `a-note`.
 fn footnote_key(label: &str) -> String {
+    // Most labels (`seed`, `1`, `source-12`) are already slugs: skip the transliteration.
+    let plain = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-';
+    if !label.is_empty()
+        && label.bytes().all(plain)
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+        && !label.contains("--")
+    {
+        return label.to_string();
+    }
     let s = slugify(label);
     if s.is_empty() { "note".into() } else { s }
 }

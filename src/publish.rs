@@ -275,62 +275,44 @@ pub fn json_ld(site: &Site, index: usize) -> String {
             if let Some(d) = page.meta.updated.as_ref().or(page.meta.date.as_ref()) {
                 v["dateModified"] = json!(d.iso);
             }
-            let cited = cited_sources(site, index);
-            if !cited.is_empty() {
-                v["citation"] = json!(cited);
-            }
             v
         }
     };
-    let text = serde_json::to_string(&value).unwrap_or_default();
+    let mut text = serde_json::to_string(&value).unwrap_or_default();
+    append_citations(&mut text, site, index);
     text.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
 }
 
-/// The sources a page cites, once each in order of first citation, as schema.org
-/// `CreativeWork`s.
-fn cited_sources(site: &Site, index: usize) -> Vec<Value> {
+/// Adds `"citation": [...]` to a page's serialized `NewsArticle`: the sources it cites,
+/// once each in order of first citation, as schema.org `CreativeWork`s. Each source's JSON
+/// is made once for the whole site (see [`crate::sources::Source::json`]), not per page.
+fn append_citations(text: &mut String, site: &Site, index: usize) {
     let Some(parsed) = site.parsed.get(index) else {
-        return Vec::new();
+        return;
     };
+    if parsed.citations.is_empty() || !text.ends_with('}') || !text.contains("NewsArticle") {
+        return;
+    }
     let mut seen = std::collections::HashSet::new();
-    parsed
+    let cited: Vec<&str> = parsed
         .citations
         .iter()
         .filter(|c| seen.insert(c.source))
-        .filter_map(|c| {
-            let page = site.sources.sources.get(c.source)?.page;
-            source_json(site, page).map(|mut v| {
-                if let Some(map) = v.as_object_mut() {
-                    map.remove("@context");
-                }
-                v
-            })
-        })
-        .collect()
+        .filter_map(|c| site.sources.sources.get(c.source).map(|s| s.json.as_str()))
+        .collect();
+    text.pop();
+    text.push_str(",\"citation\":[");
+    text.push_str(&cited.join(","));
+    text.push_str("]}");
 }
 
-/// A source as a schema.org `CreativeWork`: name, url, publisher, datePublished.
+/// A source's page as a schema.org `CreativeWork`.
 fn source_json(site: &Site, page: usize) -> Option<Value> {
     let meta = &site.pages.get(page)?.meta;
-    let mut v = json!({
-        "@context": "https://schema.org",
-        "@type": "CreativeWork",
-        "name": meta.title,
-    });
-    if let Some(url) = &meta.source.url {
-        v["url"] = json!(url);
-    }
-    if let Some(publisher) = &meta.source.publisher {
-        v["publisher"] = json!({"@type": "Organization", "name": publisher});
-    }
-    if let Some(date) = &meta.date {
-        v["datePublished"] = json!(date.iso);
-    }
-    if let Some(author) = &meta.source.author {
-        v["author"] = json!({"@type": "Person", "name": author});
-    }
+    let mut v = crate::sources::creative_work(meta);
+    v["@context"] = json!("https://schema.org");
     Some(v)
 }
 

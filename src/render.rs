@@ -283,7 +283,7 @@ pub fn render_pages_to(
         .par_iter()
         .filter_map(|&i| {
             let page = &site.pages[i];
-            render_page(site, tera, i)
+            render_page(site, tera, i, &counts)
                 .and_then(|file| sink(file).map_err(|d| Box::new((d, page.path.clone()))))
                 .err()
         })
@@ -344,6 +344,7 @@ fn render_page(
     site: &Site,
     tera: &Tera,
     index: usize,
+    citation_counts: &[usize],
 ) -> Result<OutputFile, Box<(Diagnostic, PathBuf)>> {
     let page = &site.pages[index];
     let parsed = &site.parsed[index];
@@ -374,7 +375,8 @@ fn render_page(
         context.insert("term", &term_context(site, term));
     }
     if let Some(source) = site.sources.source_of_page(index) {
-        context.insert("source", &source_context(site, source));
+        let citations = citation_counts.get(source).copied().unwrap_or(0);
+        context.insert("source", &source_context(site, source, citations));
     }
     let html = tera
         .render(&template, &context)
@@ -553,8 +555,7 @@ fn sorted_sources<'a>(site: &'a Site, counts: &[usize]) -> Vec<SourceRef<'a>> {
     all
 }
 
-fn source_context(site: &Site, source: usize) -> Option<SourceContext<'_>> {
-    let citations = citation_counts(site).get(source).copied().unwrap_or(0);
+fn source_context(site: &Site, source: usize, citations: usize) -> Option<SourceContext<'_>> {
     let cited_on = site
         .cited_on
         .get(source)?

@@ -151,7 +151,7 @@ impl Site {
 
         let links = LinkIndex::new(&pages, &config.base_path);
         let (glossary, mut found) = Glossary::new(&pages);
-        let (sources, more) = Sources::new(&pages);
+        let (sources, more) = Sources::new(&pages, &links);
         found.extend(more);
         gate(found, &mut warnings)?;
 

@@ -8,8 +8,13 @@
 
 use std::collections::HashMap;
 
-use crate::content::{Page, PageKind};
+use std::fmt::Write as _;
+
+use pulldown_cmark_escape::{escape_href, escape_html};
+
+use crate::content::{FrontMatter, Page, PageKind};
 use crate::diagnostics::Diagnostic;
+use crate::links::LinkIndex;
 use crate::markdown::Parsed;
 
 /// One source: a page in the sources folder.
@@ -19,6 +24,14 @@ pub struct Source {
     pub page: usize,
     /// The citation key: the file stem, lowercase (`seed`).
     pub key: String,
+    /// The source in one line, escaped for an attribute: what a citation shows on hover.
+    pub tip: String,
+    /// The source as schema.org JSON (a `CreativeWork`), for the `citation` of the pages that
+    /// cite it.
+    pub json: String,
+    /// The source as the HTML of a note (publisher, linked title, date, archived copy, a
+    /// link to its page), made once and used by every page that cites it.
+    pub note: String,
 }
 
 /// All sources, by key.
@@ -31,7 +44,7 @@ pub struct Sources {
 
 impl Sources {
     /// Builds the registry from the loaded pages; two files with one key are an error.
-    pub fn new(pages: &[Page]) -> (Sources, Vec<Diagnostic>) {
+    pub fn new(pages: &[Page], links: &LinkIndex) -> (Sources, Vec<Diagnostic>) {
         let mut registry = Sources::default();
         let mut diagnostics = Vec::new();
         for (index, page) in pages.iter().enumerate() {
@@ -56,7 +69,13 @@ impl Sources {
             }
             registry.by_key.insert(key.clone(), registry.sources.len());
             registry.by_page.insert(index, registry.sources.len());
-            registry.sources.push(Source { page: index, key });
+            registry.sources.push(Source {
+                page: index,
+                key,
+                tip: tip(&page.meta),
+                json: serde_json::to_string(&creative_work(&page.meta)).unwrap_or_default(),
+                note: note(&page.meta, links.href(index)),
+            });
         }
         (registry, diagnostics)
     }
@@ -83,6 +102,79 @@ impl Sources {
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
         scored.into_iter().take(3).map(|(_, key)| key).collect()
     }
+}
+
+/// A source as a schema.org `CreativeWork`: name, url, publisher, datePublished, author.
+pub fn creative_work(meta: &FrontMatter) -> serde_json::Value {
+    use serde_json::json;
+    let mut v = json!({"@type": "CreativeWork", "name": meta.title});
+    if let Some(url) = &meta.source.url {
+        v["url"] = json!(url);
+    }
+    if let Some(publisher) = &meta.source.publisher {
+        v["publisher"] = json!({"@type": "Organization", "name": publisher});
+    }
+    if let Some(date) = &meta.date {
+        v["datePublished"] = json!(date.iso);
+    }
+    if let Some(author) = &meta.source.author {
+        v["author"] = json!({"@type": "Person", "name": author});
+    }
+    v
+}
+
+/// `PBS NewsHour, “Witkoff and Kushner meet…”, 2 December 2025`, escaped for an attribute.
+fn tip(meta: &FrontMatter) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(meta.source.publisher.clone());
+    parts.push(format!("“{}”", meta.title));
+    parts.extend(meta.date.as_ref().map(|d| d.display.clone()));
+    let mut tip = String::new();
+    // Writing to a String cannot fail.
+    let _ = escape_html(&mut tip, &parts.join(", "));
+    tip
+}
+
+/// A source as the HTML of a note: publisher, linked title, date, archived copy, and a link
+/// to the source's page (`href`).
+fn note(meta: &FrontMatter, href: &str) -> String {
+    let s = &meta.source;
+    let mut html = String::new();
+    if let Some(publisher) = &s.publisher {
+        let _ = escape_html(&mut html, publisher);
+        html.push_str(", ");
+    }
+    match &s.url {
+        Some(url) => {
+            html.push_str("<a href=\"");
+            let _ = escape_href(&mut html, url.trim());
+            html.push_str("\">");
+            let _ = escape_html(&mut html, &meta.title);
+            html.push_str("</a>");
+        }
+        None => {
+            html.push('“');
+            let _ = escape_html(&mut html, &meta.title);
+            html.push_str("”, no web address recorded");
+        }
+    }
+    if let Some(date) = &meta.date {
+        html.push_str(", <time datetime=\"");
+        let _ = escape_html(&mut html, &date.iso);
+        html.push_str("\">");
+        let _ = escape_html(&mut html, &date.display);
+        html.push_str("</time>");
+    }
+    html.push('.');
+    if let Some(archive) = &s.archive_url {
+        html.push_str(" <a href=\"");
+        let _ = escape_href(&mut html, archive.trim());
+        html.push_str("\">Archived copy</a>.");
+    }
+    let _ = write!(html, " <a class=\"source-page\" href=\"");
+    let _ = escape_href(&mut html, href);
+    html.push_str("\">About this source</a>");
+    html
 }
 
 /// A footnote label or file stem as a citation key: trimmed and lowercase, as footnote
@@ -121,6 +213,9 @@ mod tests {
             sources.sources.push(Source {
                 page: i,
                 key: key.to_string(),
+                tip: String::new(),
+                json: String::new(),
+                note: String::new(),
             });
         }
         assert_eq!(sources.lookup("SEED"), Some(0));
