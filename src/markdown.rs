@@ -13,7 +13,9 @@
     clippy::expect_used
 )]
 
-use std::collections::{HashMap, HashSet};
+// A fast hasher, seeded per process (foldhash): ids, notes and mentions are hashed many
+// times per page, and a random seed keeps crafted ids from colliding on purpose.
+use foldhash::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
@@ -274,21 +276,21 @@ where
             headings: Vec::new(),
             footnote: None,
             footnote_defs: Vec::new(),
-            footnote_numbers: HashMap::new(),
-            footnote_refs: HashMap::new(),
-            footnote_labels: HashMap::new(),
-            suffixes: HashMap::new(),
+            footnote_numbers: HashMap::default(),
+            footnote_refs: HashMap::default(),
+            footnote_labels: HashMap::default(),
+            suffixes: HashMap::default(),
             quotes: Vec::new(),
             depth: 0,
             block_text: String::new(),
             waiting: Vec::new(),
-            stand_ins: HashSet::new(),
+            stand_ins: HashSet::default(),
             body_end: usize::MAX,
             paragraph: None,
             stand_in_open: false,
-            cited: HashMap::new(),
-            linked: HashSet::new(),
-            mention_counts: HashMap::new(),
+            cited: HashMap::default(),
+            linked: HashSet::default(),
+            mention_counts: HashMap::default(),
             result: Parsed {
                 ids: RESERVED_IDS.iter().map(|id| id.to_string()).collect(),
                 ..Parsed::default()
@@ -1238,7 +1240,7 @@ fn labels_without_definition(body: &str) -> Vec<String> {
             Some(citation_key(label))
         })
         .collect();
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     let mut labels = Vec::new();
     for (_, rest) in body
         .match_indices("[^")
