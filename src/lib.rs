@@ -8,6 +8,7 @@
 pub mod check;
 pub mod config;
 pub mod content;
+pub mod deploy;
 pub mod diagnostics;
 pub mod glossary;
 pub mod init;
