@@ -74,7 +74,8 @@ pub async fn execute(remote: &Remote, plan: &Plan, output: &Path) -> Result<Done
     done.deleted = outcome.uploaded.len();
     if outcome.errors.is_empty() {
         if let Some(m) = &plan.final_manifest {
-            let _ = write_manifest(remote, m, &progress).await;
+            // Drops the deleted keys; if this fails, the next deploy deletes them again.
+            let _ = remote.put_manifest(m).await;
         }
     }
     progress.finish();

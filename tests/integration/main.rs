@@ -4,6 +4,7 @@
 
 mod build;
 mod check;
+mod deploy;
 mod errors;
 mod fuzz_regressions;
 mod glossary;
