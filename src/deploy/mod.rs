@@ -88,16 +88,7 @@ pub fn deploy(options: &DeployOptions) -> Result<Deployed, Vec<Diagnostic>> {
     let output = site::output_dir(root, &config, &options.site);
     let rules = headers::HeaderRules::new(&target.headers);
     let local = local::scan(&output, &rules).map_err(|d| vec![d])?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            vec![Diagnostic::error(
-                "",
-                format!("cannot start the uploader: {e}"),
-            )]
-        })?;
+    let runtime = crate::runtime("the uploader")?;
     let mut deployed = runtime
         .block_on(publish(target, &local, &output, options))
         .map_err(|d| vec![d])?;

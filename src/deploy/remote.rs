@@ -155,34 +155,30 @@ fn bucket(url: &Url) -> String {
     format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default())
 }
 
+/// A cloud store's builder from the provider's environment variables, the bucket of the URL,
+/// its query options and lede's retry settings. (The three builders share no trait.)
+macro_rules! cloud_store {
+    ($builder:ty, $url:expr) => {{
+        let builder = <$builder>::from_env()
+            .with_url(bucket($url))
+            .with_retry(retry());
+        let builder = options($url)?
+            .into_iter()
+            .fold(builder, |b, (k, v)| b.with_config(k, v));
+        builder.build().map_err(failed)
+    }};
+}
+
 fn s3(url: &Url) -> Result<object_store::aws::AmazonS3, String> {
-    let builder = AmazonS3Builder::from_env()
-        .with_url(bucket(url))
-        .with_retry(retry());
-    let builder = options(url)?
-        .into_iter()
-        .fold(builder, |b, (k, v)| b.with_config(k, v));
-    builder.build().map_err(failed)
+    cloud_store!(AmazonS3Builder, url)
 }
 
 fn gcs(url: &Url) -> Result<object_store::gcp::GoogleCloudStorage, String> {
-    let builder = GoogleCloudStorageBuilder::from_env()
-        .with_url(bucket(url))
-        .with_retry(retry());
-    let builder = options(url)?
-        .into_iter()
-        .fold(builder, |b, (k, v)| b.with_config(k, v));
-    builder.build().map_err(failed)
+    cloud_store!(GoogleCloudStorageBuilder, url)
 }
 
 fn azure(url: &Url) -> Result<object_store::azure::MicrosoftAzure, String> {
-    let builder = MicrosoftAzureBuilder::from_env()
-        .with_url(bucket(url))
-        .with_retry(retry());
-    let builder = options(url)?
-        .into_iter()
-        .fold(builder, |b, (k, v)| b.with_config(k, v));
-    builder.build().map_err(failed)
+    cloud_store!(MicrosoftAzureBuilder, url)
 }
 
 fn local(url: &Url) -> Result<LocalFileSystem, String> {

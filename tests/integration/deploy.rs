@@ -29,6 +29,20 @@ fn site_deploying_to(url: &str) -> TestSite {
     site
 }
 
+/// The basic fixture deploying to a new temporary folder (`file://`).
+fn site_deploying_to_a_folder() -> (tempfile::TempDir, TestSite) {
+    let target = tempfile::tempdir().unwrap();
+    let site = site_deploying_to(&format!("file://{}", target.path().display()));
+    (target, site)
+}
+
+/// Checks that `text` says each of `said`.
+fn assert_says(text: &str, said: &[&str]) {
+    for s in said {
+        assert!(text.contains(s), "missing {s:?} in:\n{text}");
+    }
+}
+
 /// Runs `lede deploy` with the test credentials; checks the secret never shows.
 fn deploy(site: &TestSite, args: &[&str]) -> Run {
     deploy_with_secret(site, args, SECRET)
@@ -163,8 +177,7 @@ fn remove_page_b(site: &TestSite) {
 
 #[test]
 fn first_deploy_uploads_everything_in_order_then_nothing() {
-    let target = tempfile::tempdir().unwrap();
-    let site = site_deploying_to(&format!("file://{}", target.path().display()));
+    let (target, site) = site_deploying_to_a_folder();
     let first = deploy_ok(&site, &["--build"]);
     let built = published(&site.path("public"));
     let sent: BTreeSet<String> = uploaded(&first).into_iter().collect();
@@ -191,8 +204,7 @@ fn first_deploy_uploads_everything_in_order_then_nothing() {
 
 #[test]
 fn one_page_edit_uploads_exactly_the_files_it_changed() {
-    let target = tempfile::tempdir().unwrap();
-    let site = site_deploying_to(&format!("file://{}", target.path().display()));
+    let (_target, site) = site_deploying_to_a_folder();
     deploy_ok(&site, &["--build"]);
     let before = published(&site.path("public"));
     edit_one_page(&site);
@@ -220,8 +232,7 @@ fn one_page_edit_uploads_exactly_the_files_it_changed() {
 
 #[test]
 fn a_removed_page_is_deleted_last_and_keep_leaves_it_for_later() {
-    let target = tempfile::tempdir().unwrap();
-    let site = site_deploying_to(&format!("file://{}", target.path().display()));
+    let (target, site) = site_deploying_to_a_folder();
     deploy_ok(&site, &["--build"]);
     remove_page_b(&site);
     let kept = deploy_ok(&site, &["--build", "--keep"]);
@@ -255,8 +266,7 @@ fn a_removed_page_is_deleted_last_and_keep_leaves_it_for_later() {
 
 #[test]
 fn delete_flag_removes_foreign_objects_and_the_default_leaves_them() {
-    let target = tempfile::tempdir().unwrap();
-    let site = site_deploying_to(&format!("file://{}", target.path().display()));
+    let (target, site) = site_deploying_to_a_folder();
     fs::write(target.path().join("foreign.txt"), "not lede's").unwrap();
     deploy_ok(&site, &["--build"]);
     assert!(
@@ -270,8 +280,7 @@ fn delete_flag_removes_foreign_objects_and_the_default_leaves_them() {
 
 #[test]
 fn dry_run_lists_and_changes_nothing() {
-    let target = tempfile::tempdir().unwrap();
-    let site = site_deploying_to(&format!("file://{}", target.path().display()));
+    let (target, site) = site_deploying_to_a_folder();
     deploy_ok(&site, &["--build"]);
     remove_page_b(&site);
     site.build_ok(&[]);
@@ -299,8 +308,7 @@ fn dry_run_lists_and_changes_nothing() {
 
 #[test]
 fn deploy_needs_a_built_site() {
-    let target = tempfile::tempdir().unwrap();
-    let site = site_deploying_to(&format!("file://{}", target.path().display()));
+    let (target, site) = site_deploying_to_a_folder();
     let run = deploy(&site, &[]);
     assert_eq!(run.code, 1);
     assert!(
@@ -314,21 +322,13 @@ fn deploy_needs_a_built_site() {
 
 #[test]
 fn config_errors_name_site_toml_and_the_line() {
-    let target = tempfile::tempdir().unwrap();
-    let site = site_deploying_to(&format!("file://{}", target.path().display()));
+    let (_target, site) = site_deploying_to_a_folder();
     let run = deploy(&site, &["--target", "prodution"]);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr
-            .contains("no deploy target `prodution` in site.toml"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("--> site.toml:6:1"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("did you mean `production`?"),
-        "{}",
-        run.stderr
+    let wanted = "no deploy target `prodution` in site.toml";
+    assert_says(
+        &run.stderr,
+        &[wanted, "--> site.toml:6:1", "did you mean `production`?"],
     );
 
     let config = site.read("site.toml");
@@ -337,33 +337,21 @@ fn config_errors_name_site_toml_and_the_line() {
         config.replace("url = \"file://", "url = \"ftp://"),
     );
     let run = deploy(&site, &[]);
-    assert!(
-        run.stderr.contains("unknown URL scheme `ftp:`"),
-        "{}",
-        run.stderr
+    assert_says(
+        &run.stderr,
+        &["unknown URL scheme `ftp:`", "--> site.toml:7:7"],
     );
-    assert!(run.stderr.contains("--> site.toml:7:7"), "{}", run.stderr);
 
     site.write("site.toml", config.replace("name = ", "nmae = "));
     let run = deploy(&site, &[]);
-    assert!(
-        run.stderr.contains("unknown site.toml key `nmae`"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("did you mean `name`?"),
-        "{}",
-        run.stderr
+    assert_says(
+        &run.stderr,
+        &["unknown site.toml key `nmae`", "did you mean `name`?"],
     );
 
     site.write("site.toml", "title = \"T\"\n");
     let run = deploy(&site, &[]);
-    assert!(
-        run.stderr.contains("site.toml has no [[deploy]] target"),
-        "{}",
-        run.stderr
-    );
+    assert_says(&run.stderr, &["site.toml has no [[deploy]] target"]);
 }
 
 /// Against a real S3-protocol server: `s3s-fs`, which keeps objects as files, so a test
@@ -616,18 +604,15 @@ mod s3 {
             "the deploy must fail once the server is gone:\n{}",
             run.stdout
         );
-        for said in [
-            "stopped while uploading new pages",
-            "not uploaded (",
-            "the manifest was not updated",
-            "run `lede deploy` again",
-        ] {
-            assert!(
-                run.stderr.contains(said),
-                "missing {said:?}:\n{}",
-                run.stderr
-            );
-        }
+        assert_says(
+            &run.stderr,
+            &[
+                "stopped while uploading new pages",
+                "not uploaded (",
+                "the manifest was not updated",
+                "run `lede deploy` again",
+            ],
+        );
         let during = server.objects();
         for (key, bytes) in &previous {
             assert!(
