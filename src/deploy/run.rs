@@ -51,9 +51,9 @@ pub async fn execute(remote: &Remote, plan: &Plan, output: &Path) -> Result<Done
     let mut uploaded = Vec::new();
     for (stage, uploads) in &plan.stages {
         let outcome = upload_stage(remote, output, uploads, &progress).await;
-        done.uploaded += outcome.uploaded.len();
+        done.uploaded += outcome.done.len();
         done.bytes += outcome.bytes;
-        uploaded.extend(outcome.uploaded);
+        uploaded.extend(outcome.done);
         if !outcome.errors.is_empty() {
             progress.finish();
             return Err(Box::new(Stopped::in_stage(
@@ -71,7 +71,7 @@ pub async fn execute(remote: &Remote, plan: &Plan, output: &Path) -> Result<Done
         }
     }
     let outcome = delete_all(remote, &plan.deletions, &progress).await;
-    done.deleted = outcome.uploaded.len();
+    done.deleted = outcome.done.len();
     if outcome.errors.is_empty() {
         if let Some(m) = &plan.final_manifest {
             // Drops the deleted keys; if this fails, the next deploy deletes them again.
@@ -93,7 +93,7 @@ async fn write_manifest(remote: &Remote, m: &Manifest, progress: &Progress) -> R
 
 /// What one parallel step did: the keys done and their bytes, and the errors.
 struct Outcome {
-    uploaded: Vec<String>,
+    done: Vec<String>,
     bytes: u64,
     errors: Vec<(String, String)>,
 }
@@ -160,14 +160,14 @@ impl Outcome {
     /// Sorts `(key, None = not started | Some(result))` into done keys and errors.
     fn of(results: Vec<Step>) -> Outcome {
         let mut outcome = Outcome {
-            uploaded: Vec::new(),
+            done: Vec::new(),
             bytes: 0,
             errors: Vec::new(),
         };
         for (key, size, result) in results {
             match result {
                 Some(Ok(())) => {
-                    outcome.uploaded.push(key);
+                    outcome.done.push(key);
                     outcome.bytes += size;
                 }
                 Some(Err(e)) => outcome.errors.push((key, e)),
@@ -216,7 +216,7 @@ impl Stopped {
         let not_deleted = plan
             .deletions
             .iter()
-            .filter(|k| !outcome.uploaded.contains(k))
+            .filter(|k| !outcome.done.contains(k))
             .cloned()
             .collect();
         Stopped {
