@@ -315,6 +315,41 @@ mod tests {
         );
     }
 
+    fn target(name: &str, line: usize) -> DeployTarget {
+        DeployTarget {
+            name: name.into(),
+            url: url::Url::parse("file:///srv/site").unwrap(),
+            headers: Vec::new(),
+            line,
+        }
+    }
+
+    #[test]
+    fn picking_a_target() {
+        let one = [target("production", 4)];
+        assert_eq!(pick_target(&one, None).unwrap().name, "production");
+        let two = [target("production", 4), target("staging", 8)];
+        let err = &pick_target(&two, None).unwrap_err()[0];
+        assert_eq!(
+            (err.line, err.message.as_str()),
+            (4, "site.toml has 2 deploy targets")
+        );
+        assert_eq!(
+            err.help.as_deref(),
+            Some("pick one with --target NAME: `production`, `staging`")
+        );
+        assert_eq!(pick_target(&two, Some("staging")).unwrap().line, 8);
+        let err = &pick_target(&two, Some("stagin")).unwrap_err()[0];
+        assert_eq!(err.line, 8, "points at the closest name");
+        assert_eq!(err.help.as_deref(), Some("did you mean `staging`?"));
+        let err = &pick_target(&two, Some("zzz")).unwrap_err()[0];
+        assert_eq!(
+            err.help.as_deref(),
+            Some("the targets are `production`, `staging`")
+        );
+        assert!(pick_target(&[], None).is_err());
+    }
+
     #[test]
     fn listing_is_capped() {
         let keys: Vec<String> = (0..25).map(|i| format!("k{i}")).collect();
