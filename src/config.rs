@@ -30,6 +30,7 @@ pub struct Config {
     pub output_dir: PathBuf,
     pub markdown: MarkdownOptions,
     pub glossary: GlossaryOptions,
+    pub sources: SourcesOptions,
     /// Free-form settings passed to templates as `site.extra`.
     pub extra: toml::Table,
     /// Where `lede deploy` publishes (`[[deploy]]` tables); never shown to templates.
@@ -102,6 +103,35 @@ impl Default for GlossaryOptions {
     }
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SourcesOptions {
+    /// The content folder whose pages are sources: one file per source, its stem the key
+    /// that `[^key]` cites.
+    pub dir: String,
+    /// `"paragraph"`: every paragraph of a page that is not a glossary term or a source
+    /// must cite something (`lede check` warns at each one that does not).
+    pub require: Require,
+}
+
+impl Default for SourcesOptions {
+    fn default() -> Self {
+        SourcesOptions {
+            dir: "sources".into(),
+            require: Require::Off,
+        }
+    }
+}
+
+/// How much of a page must cite a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Require {
+    #[default]
+    Off,
+    Paragraph,
+}
+
 /// Which plain-text mentions of glossary terms are linked on a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -128,6 +158,8 @@ struct RawConfig {
     markdown: MarkdownOptions,
     #[serde(default)]
     glossary: GlossaryOptions,
+    #[serde(default)]
+    sources: SourcesOptions,
     #[serde(default)]
     extra: toml::Table,
     #[serde(default)]
@@ -160,6 +192,8 @@ const KEYS: &[&str] = &[
     "output_dir",
     "markdown",
     "glossary",
+    "sources",
+    "require",
     "extra",
     "raw_html",
     "smart_punctuation",
@@ -190,6 +224,20 @@ impl Config {
         let title = raw.title.ok_or_else(|| missing("title"))?;
         let base_url = normalize_base_url(raw.base_url.as_deref().unwrap_or("/"))
             .map_err(|why| locate(Diagnostic::error(path, why), text, "base_url"))?;
+        let sources_dir = raw.sources.dir.trim_matches('/').to_string();
+        if sources_dir.is_empty()
+            || sources_dir.contains("..")
+            || sources_dir == raw.glossary.dir.trim_matches('/')
+        {
+            return Err(locate(
+                Diagnostic::error(
+                    path,
+                    "`sources.dir` must name a folder inside content/, other than the glossary's",
+                ),
+                text,
+                "dir",
+            ));
+        }
         let glossary_dir = raw.glossary.dir.trim_matches('/').to_string();
         if glossary_dir.is_empty() || glossary_dir.contains("..") {
             return Err(locate(
@@ -212,6 +260,10 @@ impl Config {
             glossary: GlossaryOptions {
                 dir: glossary_dir,
                 ..raw.glossary
+            },
+            sources: SourcesOptions {
+                dir: sources_dir,
+                ..raw.sources
             },
             extra: raw.extra,
         })
@@ -351,6 +403,30 @@ fn normalize_base_url(url: &str) -> Result<String, String> {
             "base_url `{url}` is not an http(s) URL or a path starting with `/`, e.g. `https://example.org/explainer/`"
         ));
     }
+    if url.starts_with("//") {
+        return Err(format!(
+            "base_url `{url}` has no scheme: browsers would read `{url}` as another host; write `https:{url}` or a path such as `/explainer/`"
+        ));
+    }
+    let path = match url.split_once("://") {
+        Some((_, host_and_path)) => {
+            if host_and_path.is_empty() || host_and_path.starts_with('/') {
+                return Err(format!(
+                    "base_url `{url}` has no host name, e.g. `https://example.org/`"
+                ));
+            }
+            host_and_path
+                .find('/')
+                .and_then(|i| host_and_path.get(i..))
+                .unwrap_or("/")
+        }
+        None => url,
+    };
+    if path.contains("//") || url.contains('\\') {
+        return Err(format!(
+            "base_url `{url}` has an empty path segment (`//`) or a backslash; write it like `https://example.org/explainer/`"
+        ));
+    }
     Ok(if url.ends_with('/') {
         url.to_string()
     } else {
@@ -371,6 +447,22 @@ fn base_path(base_url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_urls_that_would_mislead_browsers_are_refused() {
+        for bad in [
+            "//evil.example/",
+            "https:///x/",
+            "https://",
+            "/a//b/",
+            "/a\\b/",
+        ] {
+            assert!(normalize_base_url(bad).is_err(), "{bad}");
+        }
+        for good in ["/", "/explainer/", "https://x.org", "https://x.org/a/b/"] {
+            assert!(normalize_base_url(good).is_ok(), "{good}");
+        }
+    }
 
     #[test]
     fn defaults_and_base_path() {

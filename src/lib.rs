@@ -11,6 +11,7 @@ pub mod content;
 pub mod deploy;
 pub mod diagnostics;
 pub mod glossary;
+pub mod html;
 pub mod init;
 pub mod links;
 pub mod markdown;
@@ -19,6 +20,7 @@ pub mod publish;
 pub mod render;
 pub mod serve;
 pub mod site;
+pub mod sources;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -183,6 +183,9 @@ fn main() -> ExitCode {
                         "Checked {} pages, {} terms, {} links: {found}",
                         report.pages, report.terms, report.links
                     );
+                    if let Some((cited, all)) = report.coverage {
+                        eprintln!("{cited} of {all} paragraphs cite a source");
+                    }
                 } else {
                     eprintln!("Check stopped: {found} (fix them to check the rest)");
                 }

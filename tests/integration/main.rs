@@ -4,16 +4,19 @@
 
 mod build;
 mod check;
+mod content;
 mod deploy;
 mod errors;
 mod fuzz_regressions;
 mod glossary;
+mod hostile;
 mod init_external;
 mod properties;
 mod publish;
 mod reliability;
 mod repo_site;
 mod serve;
+mod sources;
 
 use std::collections::BTreeMap;
 use std::fs;
