@@ -8,6 +8,7 @@
 pub mod check;
 pub mod config;
 pub mod content;
+pub mod deploy;
 pub mod diagnostics;
 pub mod glossary;
 pub mod html;
@@ -54,4 +55,14 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
         elapsed: started.elapsed(),
         warnings: site.warnings,
     })
+}
+
+/// The async runtime of `serve` and `deploy` (two workers: the machines lede targets are
+/// small, and the work is I/O). `what` names it in the error.
+pub(crate) fn runtime(what: &str) -> Result<tokio::runtime::Runtime, Vec<Diagnostic>> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| vec![Diagnostic::error("", format!("cannot start {what}: {e}"))])
 }

@@ -216,19 +216,21 @@ impl Site {
 
     /// Where the build is written: absolute, or relative to the current directory.
     pub fn output_dir(&self, options: &Options) -> PathBuf {
-        let dir = options
-            .output_dir
-            .clone()
-            .unwrap_or_else(|| self.config.output_dir.clone());
-        if dir.is_absolute() || options.output_dir.is_some() {
-            dir
-        } else {
-            self.root.join(dir)
-        }
+        output_dir(&self.root, &self.config, options)
     }
 }
 
-fn load_config(root: &Path, options: &Options) -> Result<Config, Vec<Diagnostic>> {
+/// Where the site is built: `--output-dir` as given, or site.toml's `output_dir` under the root.
+pub(crate) fn output_dir(root: &Path, config: &Config, options: &Options) -> PathBuf {
+    match &options.output_dir {
+        Some(dir) => dir.clone(),
+        None if config.output_dir.is_absolute() => config.output_dir.clone(),
+        None => root.join(&config.output_dir),
+    }
+}
+
+/// Reads and checks `site.toml` (with the `--base-url` override).
+pub(crate) fn load_config(root: &Path, options: &Options) -> Result<Config, Vec<Diagnostic>> {
     let path = root.join(CONFIG_FILE);
     let bytes = std::fs::read(&path).map_err(|e| {
         vec![

@@ -70,16 +70,7 @@ pub fn serve(options: &ServeOptions) -> Result<(), Vec<Diagnostic>> {
             .with_help("run lede in the folder that holds site.toml, or pass --root DIR"),
         ]
     })?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            vec![Diagnostic::error(
-                "",
-                format!("cannot start the server: {e}"),
-            )]
-        })?;
+    let runtime = crate::runtime("the server")?;
     let listener = bind(options.interface, options.port)?;
     let address = listener.local_addr().map_err(|e| {
         vec![Diagnostic::error(
