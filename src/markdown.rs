@@ -179,7 +179,10 @@ pub fn parse(env: &Env, index: usize) -> Parsed {
         std::borrow::Cow::Owned(text)
     };
     let mut walker = Walker::new(env, page, index);
-    walker.stand_ins = unresolved.iter().map(|l| citation_key(l)).collect();
+    walker.stand_ins = unresolved
+        .iter()
+        .map(|l| citation_key(l).into_owned())
+        .collect();
     walker.body_end = page.body_start + body.len();
     for (event, range) in Parser::new_ext(&text, options).into_offset_iter() {
         walker.event(event, page.body_start + range.start, range.len());
@@ -865,7 +868,7 @@ where
             paragraph.cites = true;
         }
         // No definition on the page: the label must name a source.
-        let source = if self.stand_ins.contains(&citation_key(label)) {
+        let source = if self.stand_ins.contains(citation_key(label).as_ref()) {
             match self.env.sources.lookup(label) {
                 Some(source) => Some(source),
                 None => return self.unknown_citation(label, offset, len),
@@ -1232,7 +1235,7 @@ fn labels_without_definition(body: &str) -> Vec<String> {
     if !body.contains("[^") {
         return Vec::new();
     }
-    let defined: HashSet<String> = body
+    let defined: HashSet<std::borrow::Cow<str>> = body
         .lines()
         .filter_map(|line| {
             let line = line.trim_start_matches(' ');

@@ -280,6 +280,9 @@ pub fn json_ld(site: &Site, index: usize) -> String {
     };
     let mut text = serde_json::to_string(&value).unwrap_or_default();
     append_citations(&mut text, site, index);
+    if !text.contains(['<', '>', '&']) {
+        return text;
+    }
     text.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")

@@ -6,7 +6,9 @@
 //! recorded by the Markdown stage and gathered by [`cited_on`]. Pure: never touches the
 //! file system.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+
+use foldhash::HashMap;
 
 use std::fmt::Write as _;
 
@@ -51,7 +53,7 @@ impl Sources {
             if page.kind != PageKind::Source {
                 continue;
             }
-            let key = citation_key(page.stem());
+            let key = citation_key(page.stem()).into_owned();
             if let Some(&other) = registry.by_key.get(&key) {
                 let first = registry
                     .sources
@@ -82,7 +84,7 @@ impl Sources {
 
     /// The source a footnote label cites (`seed`, `Seed`), if any.
     pub fn lookup(&self, label: &str) -> Option<usize> {
-        self.by_key.get(&citation_key(label)).copied()
+        self.by_key.get(citation_key(label).as_ref()).copied()
     }
 
     /// The source whose page this is.
@@ -179,8 +181,13 @@ fn note(meta: &FrontMatter, href: &str) -> String {
 
 /// A footnote label or file stem as a citation key: trimmed and lowercase, as footnote
 /// labels match ignoring case.
-pub fn citation_key(label: &str) -> String {
-    label.trim().to_lowercase()
+pub fn citation_key(label: &str) -> Cow<'_, str> {
+    let label = label.trim();
+    if label.chars().any(char::is_uppercase) {
+        Cow::Owned(label.to_lowercase())
+    } else {
+        Cow::Borrowed(label)
+    }
 }
 
 /// For each source: the first citation on every page that cites it, as (page, citation
