@@ -17,7 +17,8 @@ use crate::site::{Options, Site};
 
 /// What `check` found.
 pub struct Report {
-    /// False when the site stopped loading at a stage with errors (the counts are then 0).
+    /// False when `site.toml` could not be read, so nothing else was checked (the counts
+    /// are then 0): the problems listed are not all there are.
     pub complete: bool,
     pub pages: usize,
     pub terms: usize,
@@ -53,8 +54,8 @@ pub fn check(options: &Options, external: Option<&ExternalOptions>) -> Report {
         check_only: true,
         ..options.clone()
     };
-    let site = match Site::load(&options) {
-        Ok(site) => site,
+    let (site, mut problems) = match Site::load_all(&options) {
+        Ok(loaded) => (loaded.site, loaded.problems),
         Err(problems) => {
             return Report {
                 complete: false,
@@ -65,7 +66,6 @@ pub fn check(options: &Options, external: Option<&ExternalOptions>) -> Report {
             };
         }
     };
-    let mut problems = site.warnings.clone();
     // Everything `build` refuses, `check` reports: templates are compiled and every page
     // rendered (without its body's HTML, which check never makes), the files thrown away.
     let rendered = render::load_templates(&site.root)
@@ -199,6 +199,12 @@ fn check_url(agent: &ureq::Agent, url: &str, retries: u32) -> Result<(), String>
 }
 
 #[derive(Serialize)]
+struct JsonReport<'a> {
+    complete: bool,
+    problems: Vec<JsonProblem<'a>>,
+}
+
+#[derive(Serialize)]
 struct JsonProblem<'a> {
     level: String,
     path: String,
@@ -208,9 +214,11 @@ struct JsonProblem<'a> {
     help: Option<&'a str>,
 }
 
-/// The problems as a JSON array, for CI.
-pub fn to_json(problems: &[Diagnostic]) -> String {
-    let items: Vec<JsonProblem> = problems
+/// The report as JSON, for CI: `{"complete": true, "problems": [...]}`; `complete` is false
+/// when the checks could not all run, so the list is not the whole story.
+pub fn to_json(report: &Report) -> String {
+    let problems: Vec<JsonProblem> = report
+        .problems
         .iter()
         .map(|d| JsonProblem {
             level: d.level.to_string(),
@@ -221,5 +229,9 @@ pub fn to_json(problems: &[Diagnostic]) -> String {
             help: d.help.as_deref(),
         })
         .collect();
-    serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".into())
+    let json = JsonReport {
+        complete: report.complete,
+        problems,
+    };
+    serde_json::to_string_pretty(&json).unwrap_or_else(|_| "{\"complete\": false}".into())
 }

@@ -83,11 +83,15 @@ impl Glossary {
                     patterns.push((variant, term));
                 }
             }
+            let summary = summary_of(page);
+            if summary.is_empty() {
+                diagnostics.push(no_summary(page));
+            }
             terms.push(Term {
                 page: page_index,
                 title: page.meta.title.clone(),
                 slug: id_safe(page.stem()),
-                summary: page.meta.summary.clone().unwrap_or_default(),
+                summary,
                 category: page.meta.category.clone(),
                 aliases: page
                     .meta
@@ -197,6 +201,53 @@ fn too_long(page: &Page, name: &str) -> Diagnostic {
     )
     .at(&page.text, offset, prefix.len())
     .with_help("titles and aliases are the names readers see in the text: shorten it")
+}
+
+/// The term's `summary`, or else the first sentence of its body as plain text.
+fn summary_of(page: &Page) -> String {
+    match page.meta.summary.as_deref().map(str::trim) {
+        Some(summary) if !summary.is_empty() => summary.to_string(),
+        _ => first_sentence(page.body()),
+    }
+}
+
+/// The longest summary taken from a body, in characters.
+const MAX_SUMMARY_CHARS: usize = 200;
+
+/// The first sentence of the first paragraph of Markdown, as plain text (`[[Donbas]]` is
+/// read as `Donbas`), cut at a word to at most [`MAX_SUMMARY_CHARS`] characters.
+pub fn first_sentence(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let mut text = String::new();
+    let mut in_paragraph = false;
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::Paragraph) => in_paragraph = true,
+            Event::End(TagEnd::Paragraph) if in_paragraph => break,
+            Event::Text(t) | Event::Code(t) if in_paragraph => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak if in_paragraph => text.push(' '),
+            _ => {}
+        }
+    }
+    let text = text.replace("[[", "").replace("]]", "");
+    let end = crate::markdown::sentence_starts(&text)
+        .next()
+        .unwrap_or(text.len());
+    let sentence = text.get(..end).unwrap_or(&text).trim();
+    if sentence.chars().count() <= MAX_SUMMARY_CHARS {
+        return sentence.to_string();
+    }
+    let cut: String = sentence.chars().take(MAX_SUMMARY_CHARS - 1).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
+}
+
+fn no_summary(page: &Page) -> Diagnostic {
+    Diagnostic::warning(&page.path, "glossary term has no `summary` and no text to take one from")
+        .at(&page.text, 0, 3)
+        .with_help(
+            "add `summary = \"One sentence that defines the term.\"`, or start the body with that sentence: it is shown on hover",
+        )
 }
 
 fn collision(page: &Page, name: &str, other: &Page, other_name: &str) -> Diagnostic {

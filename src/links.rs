@@ -255,6 +255,20 @@ impl LinkIndex {
             .map_or(&self.base_path, String::as_str)
     }
 
+    /// The page whose key is closest to a missing `key` (a likely typo), for "did you mean".
+    pub fn suggest(&self, key: &str) -> Option<&str> {
+        let dir = key.rsplit_once('/').map_or("", |(d, _)| d);
+        let mut keys: Vec<&str> = self.by_key.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        // A page in the same folder first: `document.md` for `documents.md`.
+        let same_dir = keys
+            .iter()
+            .copied()
+            .filter(|k| k.rsplit_once('/').map_or("", |(d, _)| d) == dir);
+        crate::diagnostics::did_you_mean(key, same_dir)
+            .or_else(|| crate::diagnostics::did_you_mean(key, keys.iter().copied()))
+    }
+
     /// Resolves `dest` as written in the page whose source key is `from`.
     pub fn resolve(&self, from: &str, dest: &str) -> Target {
         let dest = dest.trim();

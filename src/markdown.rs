@@ -275,9 +275,24 @@ where
             let closed_quote = self.track_blocks(&event);
             self.out.push(event);
             if let Some(frame) = closed_quote {
-                attribute_quote(&mut self.out, &frame);
+                if attribute_quote(&mut self.out, &frame, &self.page.text) == Attribution::Failed {
+                    self.failed_attribution(&frame);
+                }
             }
         }
+    }
+
+    /// Warns about a quote whose last line starts with a dash but is not an attribution.
+    fn failed_attribution(&mut self, frame: &QuoteFrame) {
+        let d = Diagnostic::warning(
+            &self.page.path,
+            "the last line of this quote looks like an attribution but is not one",
+        )
+        .at(&self.page.text, frame.source.start, 1)
+        .with_help(
+            "put the attribution in its own paragraph after a line with only `>`: `> — Name, role`",
+        );
+        self.result.diagnostics.push(d);
     }
 
     /// Follows the blocks of the page as they are emitted, so that a blockquote knows its
@@ -492,6 +507,15 @@ where
                     self.footnote_labels.insert(key, label.to_string());
                 }
                 self.footnote = Some((label.to_string(), Vec::new()));
+            }
+            Tag::BlockQuote(kind) => {
+                let open = self.quotes.len();
+                self.emit(Event::Start(Tag::BlockQuote(kind)));
+                if self.quotes.len() > open {
+                    if let Some(frame) = self.quotes.last_mut() {
+                        frame.source = offset..offset + len;
+                    }
+                }
             }
             other => self.emit(Event::Start(other)),
         }
@@ -726,12 +750,12 @@ where
                 None
             }
             Target::Missing { path } => {
-                let help = "link to the .md file relative to this page, e.g. `../meeting.md`";
+                let help = self.missing_page_help(dest, &path);
                 self.error(
                     format!("link to a missing page: `{path}`"),
                     offset,
                     len,
-                    help.into(),
+                    help,
                 );
                 None
             }
@@ -741,6 +765,23 @@ where
                 Some(String::new())
             }
         }
+    }
+
+    /// "Did you mean" the page closest to the missing `key`, written as the link was: the
+    /// last part of `dest` replaced when the page is in the same folder.
+    fn missing_page_help(&self, dest: &str, key: &str) -> String {
+        let Some(close) = self.env.links.suggest(key) else {
+            return "link to the .md file relative to this page, e.g. `../meeting.md`".into();
+        };
+        let same_dir = |k: &str| k.rsplit_once('/').map(|(d, _)| d.to_string());
+        let written = dest.split('#').next().unwrap_or(dest);
+        let anchor = dest.get(written.len()..).unwrap_or_default();
+        if same_dir(key) != same_dir(close) {
+            return format!("did you mean content/{close}?");
+        }
+        let folder = written.rfind('/').map_or("", |i| written.get(..=i).unwrap_or(""));
+        let name = close.rsplit('/').next().unwrap_or(close);
+        format!("did you mean `{folder}{name}{anchor}`?")
     }
 
     fn error(&mut self, message: String, offset: usize, len: usize, help: String) {
@@ -905,7 +946,7 @@ fn in_frame(quotes: &mut [QuoteFrame], depth: usize) -> Option<&mut QuoteFrame> 
 }
 
 /// An open blockquote: where it starts in the output and what blocks it holds.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct QuoteFrame {
     start: usize,
     /// The block depth of the quote's own children.
@@ -916,6 +957,8 @@ struct QuoteFrame {
     paragraph: Option<usize>,
     paragraph_end: Option<usize>,
     end: usize,
+    /// The quote's range in the page's source.
+    source: std::ops::Range<usize>,
 }
 
 impl QuoteFrame {
@@ -927,6 +970,7 @@ impl QuoteFrame {
             paragraph: None,
             paragraph_end: None,
             end: 0,
+            source: 0..0,
         }
     }
 
@@ -938,28 +982,99 @@ impl QuoteFrame {
     }
 }
 
-/// A blockquote whose last paragraph starts with a dash (`— Yuri Ushakov`) becomes a
-/// `<figure>` with the quote and a `<figcaption>` attribution.
-fn attribute_quote(out: &mut [Event], frame: &QuoteFrame) {
-    let (Some(para), Some(para_end)) = (frame.paragraph, frame.paragraph_end) else {
-        return;
+/// What a closing blockquote turned out to be.
+#[derive(Debug, PartialEq, Eq)]
+enum Attribution {
+    /// Its last line was an attribution: it is now a `<figure>` with a `<figcaption>`.
+    Figure,
+    /// A plain quote.
+    None,
+    /// Its last line starts with a dash but could not be read as an attribution.
+    Failed,
+}
+
+/// A blockquote whose last paragraph starts with a dash (`— Yuri Ushakov`, `– `, `-- `) or
+/// whose last block is a one-item `-` list (`> - Yuri Ushakov`, which Markdown reads as a
+/// list) becomes a `<figure>` with the quote and a `<figcaption>` attribution. `text` is the
+/// page's source, where the frame's `source` range points.
+fn attribute_quote(out: &mut [Event], frame: &QuoteFrame, text: &str) -> Attribution {
+    let last_line = text
+        .get(frame.source.clone())
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.trim_start_matches(|c: char| c == '>' || c.is_whitespace()))
+        .rfind(|l| !l.is_empty())
+        .unwrap_or_default();
+    let dashed = attribution_text(last_line).is_some();
+    let caption = match (frame.paragraph, frame.paragraph_end) {
+        (Some(para), Some(para_end)) if para_end + 1 == frame.end => {
+            let is_attribution = matches!(out.get(para + 1), Some(Event::Text(t))
+                if t.starts_with(['—', '–']) || t.starts_with("-- "));
+            is_attribution.then_some((para, vec![], para_end))
+        }
+        _ => hyphen_list(out, frame, last_line),
     };
-    let is_attribution = matches!(out.get(para + 1), Some(Event::Text(t))
-        if t.starts_with(['—', '–']) || t.starts_with("-- "));
-    if !is_attribution || frame.blocks < 2 || para_end + 1 != frame.end {
-        return;
-    }
+    let Some((open, blanks, close)) = caption.filter(|_| frame.blocks >= 2) else {
+        let last_is_text = matches!(
+            frame.end.checked_sub(1).and_then(|i| out.get(i)),
+            Some(Event::End(TagEnd::Paragraph))
+        );
+        return if dashed && last_is_text {
+            Attribution::Failed
+        } else {
+            Attribution::None
+        };
+    };
     let replacements = [
         (frame.start, "<figure class=\"quote\">\n<blockquote>\n"),
-        (para, "</blockquote>\n<figcaption>"),
-        (para_end, "</figcaption>\n"),
+        (open, "</blockquote>\n<figcaption>"),
+        (close, "</figcaption>\n"),
         (frame.end, "</figure>\n"),
     ];
-    for (at, html) in replacements {
+    for (at, html) in replacements.into_iter().chain(blanks) {
         if let Some(event) = out.get_mut(at) {
             *event = Event::Html(html.into());
         }
     }
+    Attribution::Figure
+}
+
+/// The name after an attribution's dash (`—`, `–`, `--` or `-`), if the line has one.
+fn attribution_text(line: &str) -> Option<&str> {
+    let rest = ["—", "–", "--", "-"]
+        .iter()
+        .find_map(|dash| line.strip_prefix(dash))?;
+    let name = rest.trim();
+    (!name.is_empty() && !name.starts_with(['-', '—', '–'])).then_some(name)
+}
+
+/// When the quote's last block is a tight one-item list written with `-` whose item is
+/// one line of text: (the list's start, the events to blank, the list's end), with the
+/// item's start turned into the caption's dash.
+fn hyphen_list<'e>(
+    out: &[Event],
+    frame: &QuoteFrame,
+    last_line: &str,
+) -> Option<(usize, Vec<(usize, &'e str)>, usize)> {
+    let close = frame.end.checked_sub(1)?;
+    let item_end = close.checked_sub(1)?;
+    if !matches!(out.get(close), Some(Event::End(TagEnd::List(false))))
+        || !matches!(out.get(item_end), Some(Event::End(TagEnd::Item)))
+        || !last_line.starts_with("- ")
+    {
+        return None;
+    }
+    let open = (frame.start..close)
+        .rev()
+        .find(|&i| matches!(out.get(i), Some(Event::Start(Tag::List(None)))))?;
+    let item = open + 1;
+    let inline_only = out.get(item + 1..item_end)?.iter().all(|e| match e {
+        Event::Start(tag) => !is_block(tag),
+        Event::End(tag) => !is_block_end(tag),
+        _ => true,
+    });
+    let one_item = matches!(out.get(item), Some(Event::Start(Tag::Item)));
+    (inline_only && one_item).then(|| (open, vec![(item, "— "), (item_end, "")], close))
 }
 
 /// The sentence of `text` that contains byte `at`, trimmed to a readable length; `starts`
@@ -991,7 +1106,7 @@ fn sentence_around(text: &str, starts: &[usize], at: usize) -> String {
 /// Where sentences start in `text`: after `.`, `!`, `?` or `…` (and any closing quotes or
 /// brackets), white space, then a capital, a digit or an opening quote. So "U.S. officials"
 /// stays one sentence. Cheap enough to run on every mention.
-fn sentence_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+pub(crate) fn sentence_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
     let mut chars = text.char_indices().peekable();
     std::iter::from_fn(move || {
         while let Some((_, c)) = chars.next() {

@@ -125,6 +125,9 @@ struct PageSummary<'a> {
     updated: Option<&'a Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     weight: Option<i64>,
+    /// The page's place in its section's list, from 1 ("Part 2"): never the weight.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<usize>,
     /// The href: `/explainer/meeting/`.
     url: &'a str,
     /// The full URL: `https://example.org/explainer/meeting/`.
@@ -152,19 +155,29 @@ struct TermRef<'a> {
 struct TermContext<'a> {
     #[serde(flatten)]
     term: TermRef<'a>,
-    /// Pages that mention the term, each with the sentence around the first mention.
+    /// Pages that mention the term, each with the sentence around the first mention: the
+    /// story's pages first in reading order, then other terms' pages (A–Z).
     mentions: Vec<MentionContext<'a>>,
+    /// True when the term has no `summary`: its body's first sentence is the definition,
+    /// so the page does not repeat it above the body.
+    summary_in_body: bool,
+    /// The same, the story's pages only.
+    story_mentions: Vec<MentionContext<'a>>,
+    /// The same, other glossary terms only.
+    term_mentions: Vec<MentionContext<'a>>,
     /// Terms linked from this definition, and terms whose definitions link here.
     related: Vec<TermRef<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct MentionContext<'a> {
     title: &'a str,
     url: &'a str,
     /// The URL of the exact spot: `/meeting/#mention-donbas-1`.
     anchor_url: String,
     sentence: &'a str,
+    /// True when the page is a glossary term.
+    is_term: bool,
 }
 
 #[derive(Serialize)]
@@ -237,6 +250,7 @@ pub fn render_pages_to(
 ) -> Result<(), Vec<Diagnostic>> {
     let glossary: Vec<TermRef> = sorted_terms(site).map(|t| term_ref(site, t)).collect();
     let groups = letter_groups(site);
+    let order = reading_order(site);
     let globals = tera.global_context();
     globals.insert("site", &site.config);
     globals.insert("glossary", &glossary);
@@ -247,7 +261,7 @@ pub fn render_pages_to(
         .par_iter()
         .filter_map(|&i| {
             let page = &site.pages[i];
-            render_page(site, tera, i)
+            render_page(site, tera, i, &order)
                 .and_then(|file| sink(file).map_err(|d| Box::new((d, page.path.clone()))))
                 .err()
         })
@@ -308,6 +322,7 @@ fn render_page(
     site: &Site,
     tera: &Tera,
     index: usize,
+    order: &[usize],
 ) -> Result<OutputFile, Box<(Diagnostic, PathBuf)>> {
     let page = &site.pages[index];
     let parsed = &site.parsed[index];
@@ -335,7 +350,7 @@ fn render_page(
     context.insert(name, &page_context);
     context.insert("current_url", &page_context.summary.url);
     if let Some(term) = site.glossary.term_of_page(index) {
-        context.insert("term", &term_context(site, term));
+        context.insert("term", &term_context(site, term, order));
     }
     let html = tera
         .render(&template, &context)
@@ -421,12 +436,51 @@ fn summary(site: &Site, index: usize) -> PageSummary<'_> {
         date: page.meta.date.as_ref(),
         updated: page.meta.updated.as_ref(),
         weight: page.meta.weight,
+        position: position(site, index),
         url: site.links.href(index),
         permalink: site.config.permalink(&page.site_path),
         extra: &page.meta.extra,
-        summary: page.meta.summary.as_deref(),
+        // A term's summary may come from its first sentence: the glossary has it.
+        summary: match site.glossary.term_of_page(index) {
+            Some(t) => Some(site.glossary.terms[t].summary.as_str()),
+            None => page.meta.summary.as_deref(),
+        },
         category: page.meta.category.as_deref(),
     }
+}
+
+/// The page's place among the pages (not sections) of its section's list, from 1.
+fn position(site: &Site, index: usize) -> Option<usize> {
+    let parent = site.pages[index].parent?;
+    site.children[parent]
+        .iter()
+        .filter(|&&i| site.pages[i].kind != PageKind::Section)
+        .position(|&i| i == index)
+        .map(|n| n + 1)
+}
+
+/// Each page's rank in reading order: home first, then each section's list in order,
+/// a section's pages right after it.
+fn reading_order(site: &Site) -> Vec<usize> {
+    let mut rank = vec![usize::MAX; site.pages.len()];
+    let mut next = 0;
+    let mut stack: Vec<usize> = site
+        .pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.parent.is_none())
+        .map(|(i, _)| i)
+        .rev()
+        .collect();
+    while let Some(i) = stack.pop() {
+        if rank[i] != usize::MAX {
+            continue;
+        }
+        rank[i] = next;
+        next += 1;
+        stack.extend(site.children[i].iter().rev());
+    }
+    rank
 }
 
 fn term_ref(site: &Site, term: usize) -> TermRef<'_> {
@@ -441,8 +495,8 @@ fn term_ref(site: &Site, term: usize) -> TermRef<'_> {
     }
 }
 
-fn term_context(site: &Site, term: usize) -> TermContext<'_> {
-    let mentions = site.backlinks[term]
+fn term_context<'a>(site: &'a Site, term: usize, order: &[usize]) -> TermContext<'a> {
+    let mut mentions: Vec<MentionContext> = site.backlinks[term]
         .iter()
         .map(|&(page, mention)| {
             let p = &site.pages[page];
@@ -453,12 +507,26 @@ fn term_context(site: &Site, term: usize) -> TermContext<'_> {
                 anchor_url: format!("{url}#{}", m.id),
                 url,
                 sentence: &m.sentence,
+                is_term: p.kind == PageKind::Term,
             }
         })
         .collect();
+    let rank = |i: usize, m: &MentionContext| {
+        let page = site.backlinks[term][i].0;
+        let by_title = if m.is_term { m.title.to_lowercase() } else { String::new() };
+        (m.is_term, by_title, order.get(page).copied().unwrap_or(usize::MAX))
+    };
+    let mut ranked: Vec<_> = mentions.drain(..).enumerate().map(|(i, m)| (rank(i, &m), m)).collect();
+    ranked.sort_by(|a, b| a.0.cmp(&b.0));
+    let mentions: Vec<MentionContext> = ranked.into_iter().map(|(_, m)| m).collect();
+    let (term_mentions, story_mentions) = mentions.iter().cloned().partition(|m| m.is_term);
+    let page = &site.pages[site.glossary.terms[term].page];
     TermContext {
         term: term_ref(site, term),
+        summary_in_body: page.meta.summary.as_deref().is_none_or(|s| s.trim().is_empty()),
         mentions,
+        story_mentions,
+        term_mentions,
         related: site.related[term]
             .iter()
             .map(|&t| term_ref(site, t))

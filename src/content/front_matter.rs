@@ -123,6 +123,17 @@ pub fn parse(path: &Path, text: &str) -> Result<(FrontMatter, usize), Diagnostic
     ))
 }
 
+/// Where the body starts when the front matter could not be parsed: after the first
+/// closing `+++` line (the whole text is front matter when there is none).
+pub fn body_start(text: &str) -> usize {
+    let Some(open) = open_fence(text) else {
+        return 0;
+    };
+    closing_fences(text, next_line(text, open))
+        .first()
+        .map_or(text.len(), |&close| next_line(text, close))
+}
+
 /// How many `+++` lines are tried as the end of the front matter.
 const MAX_FENCE_TRIES: usize = 8;
 

@@ -201,23 +201,23 @@ pub fn read_sources(root: &Path) -> (Vec<Source>, Vec<Diagnostic>) {
     (sources, diagnostics)
 }
 
-/// Parses the front matter of every source into a page; drafts are left out unless asked for.
+/// Parses the front matter of every source into a page; drafts are left out unless asked
+/// for. A page whose front matter is broken is kept (see [`read_page`]) with its error.
 pub fn parse_sources(
     sources: Vec<Source>,
     glossary_dir: &str,
     drafts: bool,
 ) -> (Vec<Page>, Vec<Diagnostic>) {
-    let results: Vec<Result<Page, Diagnostic>> = sources
+    let results: Vec<(Page, Option<Diagnostic>)> = sources
         .into_par_iter()
-        .map(|source| page_from_source(source, glossary_dir))
+        .map(|source| read_page(source, glossary_dir))
         .collect();
     let mut pages = Vec::with_capacity(results.len());
     let mut diagnostics = Vec::new();
-    for result in results {
-        match result {
-            Ok(page) if page.meta.draft && !drafts => {}
-            Ok(page) => pages.push(page),
-            Err(d) => diagnostics.push(d),
+    for (page, problem) in results {
+        diagnostics.extend(problem);
+        if !page.meta.draft || drafts {
+            pages.push(page);
         }
     }
     pages.sort_by(|a, b| a.key.cmp(&b.key));
@@ -281,10 +281,29 @@ fn read_source(abs: &Path, key: &str) -> Result<Source, Diagnostic> {
 
 /// Parses one source's front matter and decides what kind of page it is.
 pub fn page_from_source(source: Source, glossary_dir: &str) -> Result<Page, Diagnostic> {
+    match read_page(source, glossary_dir) {
+        (page, None) => Ok(page),
+        (_, Some(problem)) => Err(problem),
+    }
+}
+
+/// Like [`page_from_source`], but a page whose front matter is broken is still made, with
+/// its file name as its title and the text after the front matter as its body, so that the
+/// later stages can check it and the links to it: one `lede check` run finds everything.
+pub fn read_page(source: Source, glossary_dir: &str) -> (Page, Option<Diagnostic>) {
     let Source { key, text } = source;
     let path = Path::new(CONTENT_DIR).join(&key);
-    let (meta, body_start) = front_matter::parse(&path, &text)?;
     let name = key.rsplit('/').next().unwrap_or(&key);
+    let (meta, body_start, problem) = match front_matter::parse(&path, &text) {
+        Ok((meta, body_start)) => (meta, body_start, None),
+        Err(problem) => {
+            let meta = FrontMatter {
+                title: name.strip_suffix(".md").unwrap_or(name).to_string(),
+                ..FrontMatter::default()
+            };
+            (meta, front_matter::body_start(&text), Some(problem))
+        }
+    };
     let in_glossary = key
         .strip_prefix(glossary_dir)
         .is_some_and(|rest| rest.starts_with('/'));
@@ -293,14 +312,7 @@ pub fn page_from_source(source: Source, glossary_dir: &str) -> Result<Page, Diag
         (false, true) => PageKind::Term,
         (false, false) => PageKind::Page,
     };
-    if kind == PageKind::Term && meta.summary.as_deref().is_none_or(|s| s.trim().is_empty()) {
-        return Err(Diagnostic::error(&path, "glossary term has no `summary`")
-            .at(&text, 0, 3)
-            .with_help(
-                "add `summary = \"One sentence that defines the term.\"` to the front matter",
-            ));
-    }
-    Ok(Page {
+    let page = Page {
         kind,
         path,
         key,
@@ -310,7 +322,8 @@ pub fn page_from_source(source: Source, glossary_dir: &str) -> Result<Page, Diag
         site_path: String::new(),
         parent: None,
         redirects: Vec::new(),
-    })
+    };
+    (page, problem)
 }
 
 /// Bytes → text: UTF-8 only (a BOM is dropped), newlines normalised to `\n`.
