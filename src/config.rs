@@ -20,8 +20,8 @@ pub struct Config {
     /// The path part of `base_url` (`/explainer/`): every internal link starts with it.
     pub base_path: String,
     pub description: String,
-    /// Who publishes the site, for structured data (default: the title).
-    pub publisher: String,
+    /// Who publishes the site, for structured data and the feed (default: the title).
+    pub publisher: Publisher,
     /// The `lang` of every page (default `en`).
     pub language: String,
     /// Where `lede build` writes, relative to the site root (default `public`).
@@ -29,8 +29,65 @@ pub struct Config {
     pub output_dir: PathBuf,
     pub markdown: MarkdownOptions,
     pub glossary: GlossaryOptions,
+    /// The navigation menus as written in `[nav]` (checked against the pages later).
+    pub nav: NavConfig,
     /// Free-form settings passed to templates as `site.extra`.
     pub extra: toml::Table,
+}
+
+/// The organisation that publishes the site (`[publisher]`, or `publisher = "Name"`).
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Publisher {
+    pub name: String,
+    /// Its home page.
+    pub url: Option<String>,
+    /// Its logo: a path in `static/` (`/logo.png`) or a URL.
+    pub logo: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawPublisher {
+    Name(String),
+    Table(Publisher),
+}
+
+/// The `[nav]` table: the menus, each a list of content files.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct NavConfig {
+    pub main: Vec<NavEntry>,
+    pub footer: Vec<NavEntry>,
+}
+
+/// One `[nav]` entry: a content file (`meeting.md`), maybe with a shorter title.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavEntry {
+    /// The file, relative to `content/`.
+    pub page: String,
+    pub title: Option<String>,
+    /// Where the entry is in `site.toml` (1-based), for messages.
+    pub line: usize,
+    pub col: usize,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawNav {
+    #[serde(default)]
+    main: Vec<RawNavEntry>,
+    #[serde(default)]
+    footer: Vec<RawNavEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawNavEntry {
+    Page(String),
+    Titled {
+        page: String,
+        title: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -88,9 +145,11 @@ struct RawConfig {
     title: Option<String>,
     base_url: Option<String>,
     description: Option<String>,
-    publisher: Option<String>,
+    publisher: Option<RawPublisher>,
     language: Option<String>,
     output_dir: Option<String>,
+    #[serde(default)]
+    nav: RawNav,
     #[serde(default)]
     markdown: MarkdownOptions,
     #[serde(default)]
@@ -108,7 +167,14 @@ const KEYS: &[&str] = &[
     "output_dir",
     "markdown",
     "glossary",
+    "nav",
     "extra",
+    "main",
+    "footer",
+    "page",
+    "name",
+    "url",
+    "logo",
     "raw_html",
     "smart_punctuation",
     "dir",
@@ -139,8 +205,24 @@ impl Config {
                 "dir",
             ));
         }
+        let publisher = match raw.publisher {
+            Some(RawPublisher::Table(p)) => p,
+            Some(RawPublisher::Name(name)) => Publisher {
+                name,
+                ..Publisher::default()
+            },
+            None => Publisher {
+                name: title.clone(),
+                ..Publisher::default()
+            },
+        };
+        let nav = NavConfig {
+            main: nav_entries(text, "main", raw.nav.main),
+            footer: nav_entries(text, "footer", raw.nav.footer),
+        };
         Ok(Config {
-            publisher: raw.publisher.unwrap_or_else(|| title.clone()),
+            publisher,
+            nav,
             title,
             base_path: base_path(&base_url),
             base_url,
@@ -172,6 +254,34 @@ impl Config {
     pub fn permalink(&self, site_path: &str) -> String {
         format!("{}{}", self.base_url, site_path)
     }
+}
+
+/// The entries of a `[nav]` menu, each with the place of its file name in `site.toml`.
+fn nav_entries(text: &str, key: &str, raw: Vec<RawNavEntry>) -> Vec<NavEntry> {
+    let nav_at = text.find("[nav]").unwrap_or(0);
+    let key_at = text.get(nav_at..).and_then(|rest| rest.find(key));
+    let mut from = key_at.map_or(nav_at, |i| nav_at + i);
+    raw.into_iter()
+        .map(|entry| {
+            let (page, title) = match entry {
+                RawNavEntry::Page(page) => (page, None),
+                RawNavEntry::Titled { page, title } => (page, title),
+            };
+            let quoted = format!("\"{page}\"");
+            let at = text
+                .get(from..)
+                .and_then(|rest| rest.find(&quoted))
+                .map_or(nav_at, |i| from + i);
+            from = at + 1;
+            let pos = crate::diagnostics::Position::of(text, at);
+            NavEntry {
+                page,
+                title,
+                line: pos.line,
+                col: pos.col,
+            }
+        })
+        .collect()
 }
 
 /// Points a diagnostic at the line of `key` in the file, when it is there.

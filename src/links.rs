@@ -205,6 +205,120 @@ fn collisions(pages: &[Page]) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// A menu item: a page and the name the menu shows for it.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub page: usize,
+    pub title: String,
+}
+
+/// The site's menus, resolved to pages.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    pub main: Vec<NavItem>,
+    pub footer: Vec<NavItem>,
+}
+
+/// Resolves the menus: the `[nav]` entries of `site.toml` in order (each must name a content
+/// file: a missing one is an error at its line), then the pages whose front matter says
+/// `menu = "main"` or `"footer"`, by weight then title. With neither, the main menu is the
+/// home page and the glossary, and the footer the glossary.
+pub fn navigation(
+    config: &crate::config::NavConfig,
+    pages: &[Page],
+    glossary_dir: &str,
+) -> (Nav, Vec<Diagnostic>) {
+    let by_key: HashMap<&str, usize> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.key.as_str(), i))
+        .collect();
+    let mut problems = Vec::new();
+    let mut menu = |name: &str, entries: &[crate::config::NavEntry]| {
+        let mut items = Vec::new();
+        for entry in entries {
+            let key = entry.page.trim_start_matches('/');
+            match by_key.get(key) {
+                Some(&page) => items.push(NavItem {
+                    page,
+                    title: entry.title.clone().unwrap_or_else(|| menu_title(pages, page)),
+                }),
+                None => problems.push(missing_nav_entry(name, entry, &by_key)),
+            }
+        }
+        let mut listed: Vec<usize> = pages
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| p.meta.menu.as_deref() == Some(name) && !items.iter().any(|n| n.page == *i))
+            .map(|(i, _)| i)
+            .collect();
+        listed.sort_by_cached_key(|&i| {
+            let m = pages.get(i).map(|p| &p.meta);
+            let weight = m.and_then(|m| m.weight);
+            (weight.is_none(), weight, m.map(|m| m.title.to_lowercase()))
+        });
+        items.extend(listed.into_iter().map(|page| NavItem {
+            page,
+            title: menu_title(pages, page),
+        }));
+        items
+    };
+    let mut nav = Nav {
+        main: menu("main", &config.main),
+        footer: menu("footer", &config.footer),
+    };
+    let glossary = format!("{glossary_dir}/{}", crate::content::SECTION_FILE);
+    let default = |keys: &[&str]| -> Vec<NavItem> {
+        keys.iter()
+            .filter_map(|k| by_key.get(k))
+            .map(|&page| NavItem {
+                page,
+                title: menu_title(pages, page),
+            })
+            .collect()
+    };
+    if nav.main.is_empty() && config.main.is_empty() {
+        nav.main = default(&[crate::content::SECTION_FILE, &glossary]);
+        if let Some(home) = nav.main.first_mut().filter(|i| i.page == by_key.get(crate::content::SECTION_FILE).copied().unwrap_or(usize::MAX)) {
+            home.title = "Home".into();
+        }
+    }
+    if nav.footer.is_empty() && config.footer.is_empty() {
+        nav.footer = default(&[&glossary]);
+    }
+    (nav, problems)
+}
+
+/// A page's name in menus: `menu_title`, else its title.
+fn menu_title(pages: &[Page], page: usize) -> String {
+    pages
+        .get(page)
+        .map(|p| p.meta.menu_title.clone().unwrap_or_else(|| p.meta.title.clone()))
+        .unwrap_or_default()
+}
+
+fn missing_nav_entry(
+    menu: &str,
+    entry: &crate::config::NavEntry,
+    by_key: &HashMap<&str, usize>,
+) -> Diagnostic {
+    let mut keys: Vec<&str> = by_key.keys().copied().collect();
+    keys.sort_unstable();
+    let help = match crate::diagnostics::did_you_mean(&entry.page, keys) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => "name a content file relative to content/, e.g. `meeting.md` or `glossary/_index.md`".into(),
+    };
+    Diagnostic::error(
+        crate::config::CONFIG_FILE,
+        format!(
+            "`[nav] {menu}` names `{}`, which is not a page in content/",
+            entry.page
+        ),
+    )
+    .at_line_col(entry.line, entry.col)
+    .with_help(help)
+}
+
 /// What a link written in Markdown points to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {

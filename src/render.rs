@@ -180,6 +180,36 @@ struct MentionContext<'a> {
     is_term: bool,
 }
 
+/// The menus as templates see them: `nav.main` and `nav.footer`, each `[{title, url}]`.
+#[derive(Serialize)]
+struct NavContext<'a> {
+    main: Vec<NavLink<'a>>,
+    footer: Vec<NavLink<'a>>,
+}
+
+#[derive(Serialize)]
+struct NavLink<'a> {
+    title: &'a str,
+    url: &'a str,
+}
+
+fn nav_context(site: &Site) -> NavContext<'_> {
+    NavContext {
+        main: nav_links(site, &site.nav.main),
+        footer: nav_links(site, &site.nav.footer),
+    }
+}
+
+fn nav_links<'a>(site: &'a Site, items: &'a [crate::links::NavItem]) -> Vec<NavLink<'a>> {
+    items
+        .iter()
+        .map(|item| NavLink {
+            title: &item.title,
+            url: site.links.href(item.page),
+        })
+        .collect()
+}
+
 #[derive(Serialize)]
 struct LetterGroup<'a> {
     letter: String,
@@ -255,6 +285,7 @@ pub fn render_pages_to(
     globals.insert("site", &site.config);
     globals.insert("glossary", &glossary);
     globals.insert("glossary_groups", &groups);
+    globals.insert("nav", &nav_context(site));
     let tera = &*tera;
 
     let failures: Vec<Box<(Diagnostic, PathBuf)>> = indices

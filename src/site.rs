@@ -46,6 +46,8 @@ pub struct Site {
     pub config: Config,
     pub pages: Vec<Page>,
     pub links: LinkIndex,
+    /// The menus, resolved to pages.
+    pub nav: links::Nav,
     pub glossary: Glossary,
     /// The parsed Markdown of each page (same order as `pages`).
     pub parsed: Vec<Parsed>,
@@ -169,6 +171,8 @@ impl Site {
         let (mut pages, problems) = content::parse_sources(sources, &config.glossary.dir, drafts);
         found.extend(problems);
         found.extend(links::assign_paths(&mut pages));
+        let (nav, problems) = links::navigation(&config.nav, &pages, &config.glossary.dir);
+        found.extend(problems);
 
         let links = LinkIndex::new(&pages, &config.base_path);
         let (glossary, problems) = Glossary::new(&pages);
@@ -221,6 +225,7 @@ impl Site {
             config,
             pages,
             links,
+            nav,
             glossary,
             parsed,
             static_files: static_files.unwrap_or_default(),

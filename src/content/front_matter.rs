@@ -39,8 +39,17 @@ pub struct FrontMatter {
     pub category: Option<String>,
     /// Overrides `[glossary] auto_link` for this page.
     pub auto_link: Option<AutoLink>,
+    /// The menu the page is listed in: `main` or `footer` (ordered by `weight`).
+    pub menu: Option<String>,
+    /// The page's name in the menu, when shorter than its title.
+    pub menu_title: Option<String>,
+    /// Who wrote the page, for structured data.
+    pub authors: Vec<String>,
     pub extra: toml::Table,
 }
+
+/// The menus a page can be listed in with `menu = "..."`.
+pub const MENUS: &[&str] = &["main", "footer"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -58,6 +67,9 @@ struct RawFrontMatter {
     summary: Option<String>,
     category: Option<String>,
     auto_link: Option<AutoLink>,
+    menu: Option<String>,
+    menu_title: Option<String>,
+    authors: Option<Vec<String>>,
     extra: Option<toml::Table>,
 }
 
@@ -75,6 +87,9 @@ const KEYS: &[&str] = &[
     "summary",
     "category",
     "auto_link",
+    "menu",
+    "menu_title",
+    "authors",
     "extra",
 ];
 
@@ -210,6 +225,13 @@ fn check(path: &Path, text: &str, raw: RawFrontMatter) -> Result<FrontMatter, Di
             )));
         }
     }
+    if let Some(menu) = raw.menu.as_deref().filter(|m| !MENUS.contains(m)) {
+        let help = match crate::diagnostics::did_you_mean(menu, MENUS.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => "write `menu = \"main\"` or `menu = \"footer\"`".to_string(),
+        };
+        return Err(located(path, text, "menu", format!("unknown menu `{menu}`")).with_help(help));
+    }
     Ok(FrontMatter {
         title,
         description: raw.description,
@@ -224,6 +246,9 @@ fn check(path: &Path, text: &str, raw: RawFrontMatter) -> Result<FrontMatter, Di
         summary: raw.summary,
         category: raw.category,
         auto_link: raw.auto_link,
+        menu: raw.menu,
+        menu_title: raw.menu_title,
+        authors: raw.authors.unwrap_or_default(),
         extra: raw.extra.unwrap_or_default(),
     })
 }
