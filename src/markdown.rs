@@ -197,6 +197,9 @@ struct Walker<'e, 'a> {
     waiting: Vec<(usize, usize)>,
     linked: HashSet<usize>,
     mention_counts: HashMap<usize, usize>,
+    /// Each linked term's hidden definition id, and the terms in order of first link.
+    def_ids: HashMap<usize, String>,
+    def_order: Vec<usize>,
     result: Parsed,
 }
 
@@ -229,6 +232,8 @@ where
             waiting: Vec::new(),
             linked: HashSet::new(),
             mention_counts: HashMap::new(),
+            def_ids: HashMap::new(),
+            def_order: Vec::new(),
             result: Parsed {
                 ids: RESERVED_IDS.iter().map(|id| id.to_string()).collect(),
                 ..Parsed::default()
@@ -393,7 +398,10 @@ where
         }
     }
 
-    /// The HTML around a link to `term`, and the mention it records.
+    /// The HTML around a link to `term`, and the mention it records. The definition is
+    /// not in the text: the wrapper carries it in `data-def` for the CSS tooltip (generated
+    /// content, never copied or read as text), and the link's `aria-describedby` points at
+    /// the page's one hidden copy of it (see [`Walker::definitions`]).
     // Term ids come from this glossary (its matcher, `lookup` or `term_of_page`), so they
     // index `terms`.
     #[allow(clippy::indexing_slicing)]
@@ -402,17 +410,47 @@ where
         let count = self.mention_counts.entry(term).or_insert(0);
         *count += 1;
         let base = format!("mention-{}-{count}", t.slug);
-        let id = self.fresh_id(&base, |c| vec![c.to_string(), format!("{c}-tip")]);
+        let def_base = format!("def-{}", t.slug);
+        let id = self.fresh_id(&base, |c| vec![c.to_string()]);
+        let def_id = match self.def_ids.get(&term) {
+            Some(def_id) => def_id.clone(),
+            None => {
+                let def_id = self.fresh_id(&def_base, |c| vec![c.to_string()]);
+                self.def_ids.insert(term, def_id.clone());
+                self.def_order.push(term);
+                def_id
+            }
+        };
         let t = &self.env.glossary.terms[term];
         let href = self.env.links.href(t.page);
-        let mut open = String::from("<span class=\"term-ref\"><a class=\"term\" href=\"");
+        let mut open = String::from("<span class=\"term-ref\" data-def=\"");
+        let _ = escape_html(&mut open, &t.summary);
+        open.push_str("\"><a class=\"term\" href=\"");
         let _ = escape_href(&mut open, href);
-        let _ = write!(open, "\" id=\"{id}\" aria-describedby=\"{id}-tip\">");
-        let mut close = format!("</a><span class=\"term-tip\" role=\"tooltip\" id=\"{id}-tip\">");
-        let _ = escape_html(&mut close, &t.summary);
-        close.push_str("</span></span>");
+        let _ = write!(open, "\" id=\"{id}\" aria-describedby=\"{def_id}\">");
+        let close = "</a></span>".to_string();
         self.record_mention(term, id, sentence_at);
         (open, close)
+    }
+
+    /// Appends each linked term's definition once, hidden: what the links' `aria-describedby`
+    /// name. Hidden content is not shown, copied, or kept by reader modes, but still
+    /// describes the links to assistive technology.
+    fn definitions(&self, html: &mut String) {
+        if self.def_order.is_empty() {
+            return;
+        }
+        html.push_str("<div class=\"term-defs\" hidden>\n");
+        for term in &self.def_order {
+            let (Some(t), Some(id)) = (self.env.glossary.terms.get(*term), self.def_ids.get(term))
+            else {
+                continue;
+            };
+            let _ = write!(html, "<p id=\"{id}\">");
+            let _ = escape_html(&mut *html, &t.summary);
+            html.push_str("</p>\n");
+        }
+        html.push_str("</div>\n");
     }
 
     fn record_mention(&mut self, term: usize, id: String, sentence_at: usize) {
@@ -857,6 +895,9 @@ where
             pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut self.out).into_iter());
         }
         self.footnotes(&mut html);
+        if self.env.html {
+            self.definitions(&mut html);
+        }
         self.result.html = html;
         self.result
     }
