@@ -73,20 +73,19 @@ pub fn check(options: &Options, external: Option<&ExternalOptions>) -> Report {
     if let Err(errors) = rendered {
         problems.extend(errors);
     }
-    for page in &site.pages {
+    let broken: std::collections::HashSet<std::path::PathBuf> = problems
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.path.clone())
+        .collect();
+    for page in site.pages.iter().filter(|p| !broken.contains(&p.path)) {
         let blank = page
             .meta
             .description
             .as_deref()
             .is_none_or(|d| d.trim().is_empty());
         if blank && page.kind != PageKind::Term {
-            problems.push(
-                crate::diagnostics::Diagnostic::warning(&page.path, "page has no `description`")
-                    .at(&page.text, 0, 3)
-                    .with_help(
-                        "add `description = \"...\"`: search engines and link previews show it",
-                    ),
-            );
+            problems.push(no_description(page));
         }
     }
     if let Some(external) = external {
@@ -99,6 +98,25 @@ pub fn check(options: &Options, external: Option<&ExternalOptions>) -> Report {
         links: site.parsed.iter().map(|p| p.links).sum(),
         problems: sorted(problems),
     }
+}
+
+/// A page without a description; an empty `description = ""` is shown at its line.
+fn no_description(page: &crate::content::Page) -> Diagnostic {
+    let help = "add `description = \"...\"`: search engines and link previews show it";
+    let d = match page.meta.description {
+        Some(_) => {
+            let message = "`description` is empty".to_string();
+            let d = crate::content::front_matter::located(
+                &page.path,
+                &page.text,
+                "description",
+                message,
+            );
+            d.as_warning()
+        }
+        None => Diagnostic::warning(&page.path, "page has no `description`").at(&page.text, 0, 3),
+    };
+    d.with_help(help)
 }
 
 fn sorted(mut problems: Vec<Diagnostic>) -> Vec<Diagnostic> {

@@ -84,7 +84,9 @@ impl Glossary {
                 }
             }
             let summary = summary_of(page);
-            if summary.is_empty() {
+            if page.meta.summary.as_deref().is_some_and(|s| s.trim().is_empty()) {
+                diagnostics.push(empty_summary(page, &summary));
+            } else if summary.is_empty() {
                 diagnostics.push(no_summary(page));
             }
             terms.push(Term {
@@ -248,6 +250,17 @@ fn no_summary(page: &Page) -> Diagnostic {
         .with_help(
             "add `summary = \"One sentence that defines the term.\"`, or start the body with that sentence: it is shown on hover",
         )
+}
+
+fn empty_summary(page: &Page, used: &str) -> Diagnostic {
+    let message = "`summary` is empty".to_string();
+    let d = crate::content::front_matter::located(&page.path, &page.text, "summary", message);
+    let help = if used.is_empty() {
+        "write the one-sentence definition between the quotes"
+    } else {
+        "write the one-sentence definition between the quotes, or remove the line to use the body's first sentence"
+    };
+    d.as_warning().with_help(help)
 }
 
 fn collision(page: &Page, name: &str, other: &Page, other_name: &str) -> Diagnostic {

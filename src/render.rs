@@ -367,9 +367,13 @@ fn render_page(
             }
             None => Diagnostic::error(PathBuf::from(TEMPLATE_DIR).join(&template), message),
         };
-        return Err(fail(d.with_help(format!(
-            "create templates/{template} or name another template"
-        ))));
+        let mut names: Vec<&str> = tera.get_template_names().collect();
+        names.sort_unstable();
+        let help = match crate::diagnostics::did_you_mean(&template, names) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("create templates/{template} or name another template"),
+        };
+        return Err(fail(d.with_help(help)));
     }
     let mut context = Context::new();
     let page_context = page_context(site, index, parsed);
