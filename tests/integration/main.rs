@@ -5,6 +5,7 @@
 mod build;
 mod check;
 mod content;
+mod editors;
 mod errors;
 mod fuzz_regressions;
 mod glossary;

@@ -91,16 +91,17 @@ fn site(body: &str, auto_link: &str) -> String {
         .clone()
 }
 
-/// The text a reader sees: tags and hover definitions removed.
+/// The text a reader sees: tags and the hidden list of definitions removed.
 fn visible(html: &str) -> String {
     let mut out = String::new();
     let mut rest = html;
     while let Some(i) = rest.find('<') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        if rest.starts_with("<span class=\"term-tip\"") {
-            let end = rest.find("</span>").unwrap();
-            rest = &rest[end + "</span>".len()..];
+        if rest.starts_with("<div class=\"term-defs\" hidden>") {
+            let end = rest.find("</div>").unwrap();
+            rest = &rest[end + "</div>".len()..];
+            rest = rest.strip_prefix('\n').unwrap_or(rest);
         } else {
             let end = rest.find('>').map_or(rest.len(), |e| e + 1);
             rest = &rest[end..];
