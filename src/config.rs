@@ -84,10 +84,7 @@ struct RawNav {
 #[serde(untagged)]
 enum RawNavEntry {
     Page(String),
-    Titled {
-        page: String,
-        title: Option<String>,
-    },
+    Titled { page: String, title: Option<String> },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

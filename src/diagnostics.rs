@@ -308,7 +308,10 @@ fn missing_value(file: &str, at: usize) -> Option<&str> {
     let line_end = file.get(at..)?.find('\n').map_or(file.len(), |i| at + i);
     let (key, value) = file.get(line_start..line_end)?.split_once('=')?;
     let key = key.trim();
-    let bare = !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
     (bare && value.trim().is_empty()).then_some(key)
 }
 

@@ -84,7 +84,12 @@ impl Glossary {
                 }
             }
             let summary = summary_of(page);
-            if page.meta.summary.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            if page
+                .meta
+                .summary
+                .as_deref()
+                .is_some_and(|s| s.trim().is_empty())
+            {
                 diagnostics.push(empty_summary(page, &summary));
             } else if summary.is_empty() {
                 diagnostics.push(no_summary(page));

@@ -241,7 +241,10 @@ pub fn navigation(
             match by_key.get(key) {
                 Some(&page) => items.push(NavItem {
                     page,
-                    title: entry.title.clone().unwrap_or_else(|| menu_title(pages, page)),
+                    title: entry
+                        .title
+                        .clone()
+                        .unwrap_or_else(|| menu_title(pages, page)),
                 }),
                 None => problems.push(missing_nav_entry(name, entry, &by_key)),
             }
@@ -249,7 +252,9 @@ pub fn navigation(
         let mut listed: Vec<usize> = pages
             .iter()
             .enumerate()
-            .filter(|(i, p)| p.meta.menu.as_deref() == Some(name) && !items.iter().any(|n| n.page == *i))
+            .filter(|(i, p)| {
+                p.meta.menu.as_deref() == Some(name) && !items.iter().any(|n| n.page == *i)
+            })
             .map(|(i, _)| i)
             .collect();
         listed.sort_by_cached_key(|&i| {
@@ -279,7 +284,13 @@ pub fn navigation(
     };
     if nav.main.is_empty() && config.main.is_empty() {
         nav.main = default(&[crate::content::SECTION_FILE, &glossary]);
-        if let Some(home) = nav.main.first_mut().filter(|i| i.page == by_key.get(crate::content::SECTION_FILE).copied().unwrap_or(usize::MAX)) {
+        if let Some(home) = nav.main.first_mut().filter(|i| {
+            i.page
+                == by_key
+                    .get(crate::content::SECTION_FILE)
+                    .copied()
+                    .unwrap_or(usize::MAX)
+        }) {
             home.title = "Home".into();
         }
     }
@@ -293,7 +304,12 @@ pub fn navigation(
 fn menu_title(pages: &[Page], page: usize) -> String {
     pages
         .get(page)
-        .map(|p| p.meta.menu_title.clone().unwrap_or_else(|| p.meta.title.clone()))
+        .map(|p| {
+            p.meta
+                .menu_title
+                .clone()
+                .unwrap_or_else(|| p.meta.title.clone())
+        })
         .unwrap_or_default()
 }
 
@@ -306,7 +322,10 @@ fn missing_nav_entry(
     keys.sort_unstable();
     let help = match crate::diagnostics::did_you_mean(&entry.page, keys) {
         Some(close) => format!("did you mean `{close}`?"),
-        None => "name a content file relative to content/, e.g. `meeting.md` or `glossary/_index.md`".into(),
+        None => {
+            "name a content file relative to content/, e.g. `meeting.md` or `glossary/_index.md`"
+                .into()
+        }
     };
     Diagnostic::error(
         crate::config::CONFIG_FILE,

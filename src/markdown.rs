@@ -817,7 +817,9 @@ where
         if same_dir(key) != same_dir(close) {
             return format!("did you mean content/{close}?");
         }
-        let folder = written.rfind('/').map_or("", |i| written.get(..=i).unwrap_or(""));
+        let folder = written
+            .rfind('/')
+            .map_or("", |i| written.get(..=i).unwrap_or(""));
         let name = close.rsplit('/').next().unwrap_or(close);
         format!("did you mean `{folder}{name}{anchor}`?")
     }
@@ -1039,13 +1041,20 @@ enum Attribution {
 /// list) becomes a `<figure>` with the quote and a `<figcaption>` attribution. `text` is the
 /// page's source, where the frame's `source` range points.
 fn attribute_quote(out: &mut [Event], frame: &QuoteFrame, text: &str) -> Attribution {
+    // Only a quote that ends in text can end in an attribution; the check returns before
+    // reading the source otherwise, so deeply nested quotes cost linear time.
+    let last = frame.end.checked_sub(1).and_then(|i| out.get(i));
+    if !matches!(last, Some(Event::End(TagEnd::Paragraph | TagEnd::List(_)))) {
+        return Attribution::None;
+    }
     let last_line = text
         .get(frame.source.clone())
         .unwrap_or_default()
-        .lines()
-        .map(|l| l.trim_start_matches(|c: char| c == '>' || c.is_whitespace()))
-        .rfind(|l| !l.is_empty())
-        .unwrap_or_default();
+        .trim_end()
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches(|c: char| c == '>' || c.is_whitespace());
     let dashed = attribution_text(last_line).is_some();
     let caption = match (frame.paragraph, frame.paragraph_end) {
         (Some(para), Some(para_end)) if para_end + 1 == frame.end => {
@@ -1080,6 +1089,9 @@ fn attribute_quote(out: &mut [Event], frame: &QuoteFrame, text: &str) -> Attribu
     Attribution::Figure
 }
 
+/// Where a caption starts and ends in the output, and events to replace inside it.
+type Caption = (usize, Vec<(usize, &'static str)>, usize);
+
 /// The name after an attribution's dash (`—`, `–`, `--` or `-`), if the line has one.
 fn attribution_text(line: &str) -> Option<&str> {
     let rest = ["—", "–", "--", "-"]
@@ -1092,11 +1104,7 @@ fn attribution_text(line: &str) -> Option<&str> {
 /// When the quote's last block is a tight one-item list written with `-` whose item is
 /// one line of text: (the list's start, the events to blank, the list's end), with the
 /// item's start turned into the caption's dash.
-fn hyphen_list<'e>(
-    out: &[Event],
-    frame: &QuoteFrame,
-    last_line: &str,
-) -> Option<(usize, Vec<(usize, &'e str)>, usize)> {
+fn hyphen_list(out: &[Event], frame: &QuoteFrame, last_line: &str) -> Option<Caption> {
     let close = frame.end.checked_sub(1)?;
     let item_end = close.checked_sub(1)?;
     if !matches!(out.get(close), Some(Event::End(TagEnd::List(false))))

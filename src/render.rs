@@ -548,17 +548,33 @@ fn term_context<'a>(site: &'a Site, term: usize, order: &[usize]) -> TermContext
         .collect();
     let rank = |i: usize, m: &MentionContext| {
         let page = site.backlinks[term][i].0;
-        let by_title = if m.is_term { m.title.to_lowercase() } else { String::new() };
-        (m.is_term, by_title, order.get(page).copied().unwrap_or(usize::MAX))
+        let by_title = if m.is_term {
+            m.title.to_lowercase()
+        } else {
+            String::new()
+        };
+        (
+            m.is_term,
+            by_title,
+            order.get(page).copied().unwrap_or(usize::MAX),
+        )
     };
-    let mut ranked: Vec<_> = mentions.drain(..).enumerate().map(|(i, m)| (rank(i, &m), m)).collect();
+    let mut ranked: Vec<_> = mentions
+        .drain(..)
+        .enumerate()
+        .map(|(i, m)| (rank(i, &m), m))
+        .collect();
     ranked.sort_by(|a, b| a.0.cmp(&b.0));
     let mentions: Vec<MentionContext> = ranked.into_iter().map(|(_, m)| m).collect();
     let (term_mentions, story_mentions) = mentions.iter().cloned().partition(|m| m.is_term);
     let page = &site.pages[site.glossary.terms[term].page];
     TermContext {
         term: term_ref(site, term),
-        summary_in_body: page.meta.summary.as_deref().is_none_or(|s| s.trim().is_empty()),
+        summary_in_body: page
+            .meta
+            .summary
+            .as_deref()
+            .is_none_or(|s| s.trim().is_empty()),
         mentions,
         story_mentions,
         term_mentions,

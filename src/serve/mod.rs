@@ -262,7 +262,10 @@ impl Publisher {
                     say!("{} changed: {}{fixed}", clock(), rebuilt.statics.join(", "));
                 } else if rebuilt.rendered == 0 && self.failing {
                     // A fix that restores what was last built (a template put right).
-                    say!("{} fixed: the site builds again, no page differs from the last good build", clock());
+                    say!(
+                        "{} fixed: the site builds again, no page differs from the last good build",
+                        clock()
+                    );
                 } else if rebuilt.rendered == 0 {
                     say!("{} rebuilt: no page changed", clock());
                 } else {

@@ -46,11 +46,27 @@ fn five_mistakes(root: &Path) -> Vec<(&'static str, usize, &'static str)> {
         "+++\ntitle = \"summit\"\naliases = [\"envoys\"]\nsummary = \"A meeting.\"\n+++\nA treaty may follow.\n",
     );
     vec![
-        ("content/story.md", 3, "unknown front matter key `descripton`"),
-        ("content/story.md", 5, "link to a missing page: `document.md`"),
+        (
+            "content/story.md",
+            3,
+            "unknown front matter key `descripton`",
+        ),
+        (
+            "content/story.md",
+            5,
+            "link to a missing page: `document.md`",
+        ),
         ("content/story.md", 7, "unknown glossary term `Donbsa`"),
-        ("content/glossary/summit.md", 3, "glossary name `envoys` is also used by"),
-        ("content/glossary/treaty.md", 1, "glossary term has no `summary`"),
+        (
+            "content/glossary/summit.md",
+            3,
+            "glossary name `envoys` is also used by",
+        ),
+        (
+            "content/glossary/treaty.md",
+            1,
+            "glossary term has no `summary`",
+        ),
     ]
 }
 
@@ -107,12 +123,21 @@ fn a_broken_site_toml_says_the_list_is_incomplete_in_every_format() {
     assert_eq!(value["complete"], false);
     let short = lede_in(&root, &["check", "--format", "short"]);
     assert!(
-        short.stdout.lines().last().unwrap().starts_with("check incomplete"),
+        short
+            .stdout
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("check incomplete"),
         "{}",
         short.stdout
     );
     let human = lede_in(&root, &["check"]);
-    assert!(human.stderr.contains("check incomplete"), "{}", human.stderr);
+    assert!(
+        human.stderr.contains("check incomplete"),
+        "{}",
+        human.stderr
+    );
 }
 
 #[test]
@@ -150,7 +175,13 @@ fn menus_come_from_site_toml_then_front_matter_by_weight() {
     let run = lede_in(&root, &["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let html = fs::read_to_string(root.join("public/index.html")).unwrap();
-    let nav = html.split("<nav").nth(1).unwrap().split("</nav>").next().unwrap();
+    let nav = html
+        .split("<nav")
+        .nth(1)
+        .unwrap()
+        .split("</nav>")
+        .next()
+        .unwrap();
     let labels: Vec<&str> = nav
         .split("\">")
         .skip(2)
@@ -190,7 +221,9 @@ fn a_term_without_summary_builds_and_its_tooltip_is_its_first_sentence() {
     let story = fs::read_to_string(root.join("public/story/index.html")).unwrap();
     let sentence = "A representative sent by a government for one task.";
     assert!(
-        story.contains(&format!("<span class=\"term-ref\" data-def=\"{sentence}\">")),
+        story.contains(&format!(
+            "<span class=\"term-ref\" data-def=\"{sentence}\">"
+        )),
         "{story}"
     );
     assert!(story.contains(&format!("<p id=\"def-envoy\">{sentence}</p>")));
@@ -230,9 +263,19 @@ fn quotes_read_as_written_with_no_definition_inside() {
         assert!(text.contains(quote), "{quote} not in {text}");
     }
     // Both attributions make figures, the hyphen one included.
-    assert_eq!(html.matches("<figure class=\"quote\">").count(), 2, "{html}");
-    assert!(html.contains("<figcaption>— A named speaker</figcaption>"), "{html}");
-    assert!(html.contains("<figcaption>– Another speaker</figcaption>"), "{html}");
+    assert_eq!(
+        html.matches("<figure class=\"quote\">").count(),
+        2,
+        "{html}"
+    );
+    assert!(
+        html.contains("<figcaption>— A named speaker</figcaption>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<figcaption>– Another speaker</figcaption>"),
+        "{html}"
+    );
     // Each definition once, outside the text flow, named by the links.
     let definition = "A representative sent by a government for one task.";
     assert_eq!(text.matches(definition).count(), 1);
@@ -286,7 +329,11 @@ fn empty_and_missing_values_are_named() {
         "content/glossary/envoy.md",
         "+++\ntitle = \"envoy\"\nsummary = \"\"\n+++\nAn envoy.\n",
     );
-    write(&root, "content/story.md", "+++\ntitle = \"S\"\nweight =\n+++\nx\n");
+    write(
+        &root,
+        "content/story.md",
+        "+++\ntitle = \"S\"\nweight =\n+++\nx\n",
+    );
     let run = lede_in(&root, &["check", "--format", "short"]);
     assert!(
         run.stdout

@@ -216,7 +216,10 @@ fn a_term_with_neither_summary_nor_text_is_a_warning() {
         run.stdout
     );
     // Without a summary, the body's first sentence is the definition.
-    site.write("content/glossary/x.md", "+++\ntitle = \"X\"\n+++\nThe first. The second.\n");
+    site.write(
+        "content/glossary/x.md",
+        "+++\ntitle = \"X\"\n+++\nThe first. The second.\n",
+    );
     let run = site.lede(&["check", "--format", "short"]);
     assert!(!run.stdout.contains("no `summary`"), "{}", run.stdout);
 }
