@@ -18,6 +18,23 @@ fn write(root: &Path, rel: &str, text: &str) {
     fs::write(path, text).unwrap();
 }
 
+/// Builds the site, which must succeed, and reads one output file.
+fn built(root: &Path, file: &str) -> String {
+    let run = lede_in(root, &["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    fs::read_to_string(root.join(file)).unwrap()
+}
+
+/// `check --format short` on the site.
+fn short(root: &Path) -> Run {
+    lede_in(root, &["check", "--format", "short"])
+}
+
+/// Asserts that `output` contains `needle`, showing the output if not.
+fn assert_has(output: &str, needle: &str) {
+    assert!(output.contains(needle), "{needle}\nnot in\n{output}");
+}
+
 /// The five mistakes of the issue, each at a known file and line.
 fn five_mistakes(root: &Path) -> Vec<(&'static str, usize, &'static str)> {
     write(
@@ -95,7 +112,7 @@ fn one_check_run_lists_all_five_mistakes_in_json_and_short() {
         .unwrap();
     assert_eq!(missing["help"], "did you mean `documents.md`?");
 
-    let run = lede_in(&root, &["check", "--format", "short"]);
+    let run = short(&root);
     assert_eq!(run.code, 1);
     for (path, line, message) in &expected {
         let prefix = format!("{path}:{line}:");
@@ -121,7 +138,7 @@ fn a_broken_site_toml_says_the_list_is_incomplete_in_every_format() {
     let json = lede_in(&root, &["check", "--format", "json"]);
     let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(value["complete"], false);
-    let short = lede_in(&root, &["check", "--format", "short"]);
+    let short = short(&root);
     assert!(
         short
             .stdout
@@ -147,7 +164,7 @@ fn a_nav_entry_naming_a_missing_file_fails_check_at_its_line() {
     let toml = toml.replace("{ page = \"story.md\" }", "{ page = \"storry.md\" }");
     let line = toml.lines().position(|l| l.contains("storry.md")).unwrap() + 1;
     write(&root, "site.toml", &toml);
-    let run = lede_in(&root, &["check", "--format", "short"]);
+    let run = short(&root);
     assert_eq!(run.code, 1);
     let expected = format!(
         "site.toml:{line}:12: error: `[nav] main` names `storry.md`, which is not a page in content/ (did you mean `story.md`?)"
@@ -172,9 +189,7 @@ fn menus_come_from_site_toml_then_front_matter_by_weight() {
         "content/sooner.md",
         "+++\ntitle = \"Sooner page\"\nmenu_title = \"Sooner\"\ndescription = \"d\"\nmenu = \"main\"\nweight = 2\n+++\nx\n",
     );
-    let run = lede_in(&root, &["build"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let html = fs::read_to_string(root.join("public/index.html")).unwrap();
+    let html = built(&root, "public/index.html");
     let nav = html
         .split("<nav")
         .nth(1)
@@ -197,12 +212,10 @@ fn menus_come_from_site_toml_then_front_matter_by_weight() {
         "content/later.md",
         "+++\ntitle = \"Later\"\nmenu = \"mian\"\n+++\nx\n",
     );
-    let run = lede_in(&root, &["check", "--format", "short"]);
-    assert!(
-        run.stdout
-            .contains("content/later.md:3:1: error: unknown menu `mian` (did you mean `main`?)"),
-        "{}",
-        run.stdout
+    let run = short(&root);
+    assert_has(
+        &run.stdout,
+        "content/later.md:3:1: error: unknown menu `mian` (did you mean `main`?)",
     );
 }
 
@@ -214,11 +227,9 @@ fn a_term_without_summary_builds_and_its_tooltip_is_its_first_sentence() {
         "content/glossary/envoy.md",
         "+++\ntitle = \"envoy\"\ndescription = \"d\"\n+++\nA *representative* sent by a government for one task. Envoys travel.\n",
     );
-    let check = lede_in(&root, &["check", "--format", "short"]);
+    let check = short(&root);
     assert_eq!((check.code, check.stdout.as_str()), (0, ""));
-    let run = lede_in(&root, &["build"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let story = fs::read_to_string(root.join("public/story/index.html")).unwrap();
+    let story = built(&root, "public/story/index.html");
     let sentence = "A representative sent by a government for one task.";
     assert!(
         story.contains(&format!(
@@ -252,9 +263,7 @@ fn quotes_read_as_written_with_no_definition_inside() {
         "content/story.md",
         "+++\ntitle = \"The story\"\ndescription = \"d\"\n+++\n> “The envoy spoke of the summit, and the envoy left.”\n>\n> - A named speaker\n\n> “Every summit needs an envoy.”\n>\n> -- Another speaker\n",
     );
-    let run = lede_in(&root, &["build"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let html = fs::read_to_string(root.join("public/story/index.html")).unwrap();
+    let html = built(&root, "public/story/index.html");
     let text = text_of(&html);
     for quote in [
         "“The envoy spoke of the summit, and the envoy left.”",
@@ -291,13 +300,10 @@ fn a_quote_whose_last_line_looks_like_a_failed_attribution_warns() {
         "content/story.md",
         "+++\ntitle = \"The story\"\ndescription = \"d\"\n+++\n> “Quoted.”\n> — Forgot the blank line\n",
     );
-    let run = lede_in(&root, &["check", "--format", "short"]);
-    assert!(
-        run.stdout.contains(
-            "content/story.md:5:1: warning: the last line of this quote looks like an attribution but is not one"
-        ),
-        "{}",
-        run.stdout
+    let run = short(&root);
+    assert_has(
+        &run.stdout,
+        "content/story.md:5:1: warning: the last line of this quote looks like an attribution but is not one",
     );
 }
 
@@ -314,9 +320,7 @@ fn part_n_counts_pages_in_order_not_the_weight() {
         "content/first.md",
         "+++\ntitle = \"First\"\ndescription = \"d\"\nweight = 10\n+++\nx\n",
     );
-    let run = lede_in(&root, &["build"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let story = fs::read_to_string(root.join("public/story/index.html")).unwrap();
+    let story = built(&root, "public/story/index.html");
     assert!(story.contains("Part 2 of the explainer"), "{story}");
     assert!(!story.contains("Part 20"));
 }
@@ -334,17 +338,13 @@ fn empty_and_missing_values_are_named() {
         "content/story.md",
         "+++\ntitle = \"S\"\nweight =\n+++\nx\n",
     );
-    let run = lede_in(&root, &["check", "--format", "short"]);
-    assert!(
-        run.stdout
-            .contains("content/glossary/envoy.md:3:1: warning: `summary` is empty"),
-        "{}",
-        run.stdout
+    let run = short(&root);
+    assert_has(
+        &run.stdout,
+        "content/glossary/envoy.md:3:1: warning: `summary` is empty",
     );
-    assert!(
-        run.stdout
-            .contains("content/story.md:3:9: error: `weight` has no value in the front matter"),
-        "{}",
-        run.stdout
+    assert_has(
+        &run.stdout,
+        "content/story.md:3:9: error: `weight` has no value in the front matter",
     );
 }

@@ -93,19 +93,21 @@ fn site(body: &str, auto_link: &str) -> String {
 
 /// The text a reader sees: tags and the hidden list of definitions removed.
 fn visible(html: &str) -> String {
+    const DEFS: &str = "<div class=\"term-defs\" hidden>";
+    let html = match html.rfind(DEFS) {
+        Some(at) => {
+            let end = html[at..].find("</div>\n").unwrap() + at + "</div>\n".len();
+            format!("{}{}", &html[..at], &html[end..])
+        }
+        None => html.to_string(),
+    };
     let mut out = String::new();
-    let mut rest = html;
+    let mut rest = html.as_str();
     while let Some(i) = rest.find('<') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        if rest.starts_with("<div class=\"term-defs\" hidden>") {
-            let end = rest.find("</div>").unwrap();
-            rest = &rest[end + "</div>".len()..];
-            rest = rest.strip_prefix('\n').unwrap_or(rest);
-        } else {
-            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
-            rest = &rest[end..];
-        }
+        let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+        rest = &rest[end..];
     }
     out.push_str(rest);
     out
