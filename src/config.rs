@@ -383,6 +383,34 @@ mod tests {
     }
 
     #[test]
+    fn unknown_values_and_missing_values_are_named() {
+        let err = Config::parse("title = \"T\"\n[glossary]\nauto_link = \"frist\"\n").unwrap_err();
+        assert_eq!(err.message, "unknown value `frist` in the site.toml");
+        assert_eq!(err.help.as_deref(), Some("did you mean `first`?"));
+        assert_eq!(err.line, 3);
+        let err = Config::parse("title = \"T\"\nlanguage =\n").unwrap_err();
+        assert_eq!(err.message, "`language` has no value in the site.toml");
+        assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn nav_entries_remember_their_line() {
+        let c = Config::parse(
+            "title = \"T\"\n[nav]\nmain = [\"a.md\",\n  { page = \"b.md\", title = \"B\" }]\nfooter = [\"a.md\"]\n",
+        )
+        .unwrap();
+        let at: Vec<(&str, usize)> = c
+            .nav
+            .main
+            .iter()
+            .map(|e| (e.page.as_str(), e.line))
+            .collect();
+        assert_eq!(at, [("a.md", 3), ("b.md", 4)]);
+        assert_eq!(c.nav.main[1].title.as_deref(), Some("B"));
+        assert_eq!(c.nav.footer[0].line, 5);
+    }
+
+    #[test]
     fn bad_base_url_is_located() {
         let err = Config::parse("title = \"T\"\nbase_url = \"ftp://x\"\n").unwrap_err();
         assert_eq!(err.line, 2);

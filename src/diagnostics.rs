@@ -281,6 +281,14 @@ pub(crate) fn from_toml_error(
             None => diagnostic.with_help(format!("allowed keys: {allowed}")),
         };
     }
+    if let Some((value, allowed)) = unknown_variant(&message) {
+        let d = Diagnostic::error(path, format!("unknown value `{value}` in the {what}"))
+            .at(file, start, len);
+        return match did_you_mean(value, allowed.iter().copied()) {
+            Some(close) => d.with_help(format!("did you mean `{close}`?")),
+            None => d.with_help(format!("write one of `{}`", allowed.join("`, `"))),
+        };
+    }
     if let Some(key) = missing_value(file, start) {
         return Diagnostic::error(path, format!("`{key}` has no value in the {what}"))
             .at(file, start, 0)
@@ -299,6 +307,14 @@ pub(crate) fn from_toml_error(
     Diagnostic::error(path, format!("invalid {what}: {message}"))
         .at(file, start, len)
         .with_help(format!("fix the TOML syntax of the {what}"))
+}
+
+/// Serde's "unknown variant `x`, expected one of `a`, `b`": the value and the allowed ones.
+fn unknown_variant(message: &str) -> Option<(&str, Vec<&str>)> {
+    let rest = message.strip_prefix("unknown variant `")?;
+    let (value, rest) = rest.split_once('`')?;
+    let allowed = rest.split('`').skip(1).step_by(2).collect::<Vec<_>>();
+    (!allowed.is_empty()).then_some((value, allowed))
 }
 
 /// The key of a `key =` line with nothing after the `=`, when the error at `at` is there.

@@ -236,7 +236,7 @@ pub fn first_sentence(markdown: &str) -> String {
             _ => {}
         }
     }
-    let text = text.replace("[[", "").replace("]]", "");
+    let text = unwrap_wikilinks(&text);
     let end = crate::markdown::sentence_starts(&text)
         .next()
         .unwrap_or(text.len());
@@ -247,6 +247,27 @@ pub fn first_sentence(markdown: &str) -> String {
     let cut: String = sentence.chars().take(MAX_SUMMARY_CHARS - 1).collect();
     let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
     format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
+}
+
+/// `[[Donbas]]` → `Donbas`, `[[donbas|the eastern region]]` → `the eastern region`.
+fn unwrap_wikilinks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((before, after)) = rest.split_once("[[") {
+        out.push_str(before);
+        match after.split_once("]]") {
+            Some((inner, tail)) => {
+                out.push_str(inner.rsplit('|').next().unwrap_or(inner));
+                rest = tail;
+            }
+            None => {
+                out.push_str(after);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn no_summary(page: &Page) -> Diagnostic {
@@ -409,6 +430,24 @@ pub fn related(glossary: &Glossary, parsed: &[Parsed]) -> Vec<Vec<usize>> {
 #[allow(clippy::indexing_slicing, clippy::string_slice, clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_sentence_is_plain_text_and_short() {
+        assert_eq!(
+            first_sentence("A *region* of [[Donbas]], U.S. officials said. More.\n"),
+            "A region of Donbas, U.S. officials said."
+        );
+        assert_eq!(first_sentence("## Heading\n\nThe body. Next."), "The body.");
+        assert_eq!(first_sentence(""), "");
+        assert_eq!(
+            first_sentence("Near [[donbas|the eastern region]]. Then."),
+            "Near the eastern region."
+        );
+        let long = format!("{} end.", "word ".repeat(100));
+        let cut = first_sentence(&long);
+        assert!(cut.chars().count() <= MAX_SUMMARY_CHARS, "{cut}");
+        assert!(cut.ends_with("word…"), "{cut}");
+    }
 
     fn term_page(stem: &str, title: &str, aliases: &[&str]) -> Page {
         let text = format!(
