@@ -542,6 +542,23 @@ pub fn children(pages: &[Page]) -> Vec<Vec<usize>> {
     children
 }
 
+/// Each page's place among the pages (not sections) of its section's list, from 1: what
+/// "Part N" says. Sections and pages outside a section have none.
+pub fn positions(pages: &[Page], children: &[Vec<usize>]) -> Vec<Option<usize>> {
+    let mut positions = vec![None; pages.len()];
+    for list in children {
+        let listed = list
+            .iter()
+            .filter(|&&i| pages.get(i).is_some_and(|p| p.kind != PageKind::Section));
+        for (n, &i) in listed.enumerate() {
+            if let Some(slot) = positions.get_mut(i) {
+                *slot = Some(n + 1);
+            }
+        }
+    }
+    positions
+}
+
 #[cfg(test)]
 #[allow(clippy::indexing_slicing, clippy::string_slice, clippy::unwrap_used)]
 mod tests {

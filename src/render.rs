@@ -471,7 +471,7 @@ fn summary(site: &Site, index: usize) -> PageSummary<'_> {
         date: page.meta.date.as_ref(),
         updated: page.meta.updated.as_ref(),
         weight: page.meta.weight,
-        position: position(site, index),
+        position: site.positions[index],
         url: site.links.href(index),
         permalink: site.config.permalink(&page.site_path),
         extra: &page.meta.extra,
@@ -482,16 +482,6 @@ fn summary(site: &Site, index: usize) -> PageSummary<'_> {
         },
         category: page.meta.category.as_deref(),
     }
-}
-
-/// The page's place among the pages (not sections) of its section's list, from 1.
-fn position(site: &Site, index: usize) -> Option<usize> {
-    let parent = site.pages[index].parent?;
-    site.children[parent]
-        .iter()
-        .filter(|&&i| site.pages[i].kind != PageKind::Section)
-        .position(|&i| i == index)
-        .map(|n| n + 1)
 }
 
 /// Each page's rank in reading order: home first, then each section's list in order,

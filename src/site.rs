@@ -53,6 +53,8 @@ pub struct Site {
     pub parsed: Vec<Parsed>,
     /// For each section, its child pages and sections in list order.
     pub children: Vec<Vec<usize>>,
+    /// For each page, its place among its section's pages, from 1 ("Part N").
+    pub positions: Vec<Option<usize>>,
     /// For each term, (page, mention) of the first mention on every page that links it.
     pub backlinks: Vec<Vec<(usize, usize)>>,
     /// For each term, its related terms.
@@ -217,8 +219,10 @@ impl Site {
             }
         }
         let warnings = found.iter().filter(|d| !d.is_error()).cloned().collect();
+        let children = links::children(&pages);
         let site = Site {
-            children: links::children(&pages),
+            positions: links::positions(&pages, &children),
+            children,
             related: crate::glossary::related(&glossary, &parsed),
             backlinks,
             root,
