@@ -161,15 +161,13 @@ struct TermContext<'a> {
     /// True when the term has no `summary`: its body's first sentence is the definition,
     /// so the page does not repeat it above the body.
     summary_in_body: bool,
-    /// The same, the story's pages only.
-    story_mentions: Vec<MentionContext<'a>>,
-    /// The same, other glossary terms only.
-    term_mentions: Vec<MentionContext<'a>>,
+    /// How many of `mentions` are the story's pages (they come first).
+    story_count: usize,
     /// Terms linked from this definition, and terms whose definitions link here.
     related: Vec<TermRef<'a>>,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize)]
 struct MentionContext<'a> {
     title: &'a str,
     url: &'a str,
@@ -556,7 +554,7 @@ fn term_context<'a>(site: &'a Site, term: usize, order: &[usize]) -> TermContext
         .collect();
     ranked.sort_by(|a, b| a.0.cmp(&b.0));
     let mentions: Vec<MentionContext> = ranked.into_iter().map(|(_, m)| m).collect();
-    let (term_mentions, story_mentions) = mentions.iter().cloned().partition(|m| m.is_term);
+    let story_count = mentions.iter().filter(|m| !m.is_term).count();
     let page = &site.pages[site.glossary.terms[term].page];
     TermContext {
         term: term_ref(site, term),
@@ -566,8 +564,7 @@ fn term_context<'a>(site: &'a Site, term: usize, order: &[usize]) -> TermContext
             .as_deref()
             .is_none_or(|s| s.trim().is_empty()),
         mentions,
-        story_mentions,
-        term_mentions,
+        story_count,
         related: site.related[term]
             .iter()
             .map(|&t| term_ref(site, t))

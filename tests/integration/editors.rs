@@ -348,3 +348,37 @@ fn empty_and_missing_values_are_named() {
         "content/story.md:3:9: error: `weight` has no value in the front matter",
     );
 }
+
+#[test]
+fn term_pages_list_story_pages_first_and_fold_after_eight() {
+    let (_dir, root) = new_site();
+    for n in 1..=10 {
+        write(
+            &root,
+            &format!("content/p{n:02}.md"),
+            &format!(
+                "+++\ntitle = \"Page {n}\"\ndescription = \"d\"\nweight = {}\n+++\nThe envoy number {n}.\n",
+                20 - n
+            ),
+        );
+    }
+    let html = built(&root, "public/glossary/envoy/index.html");
+    let mentions = html.split("Mentioned in").nth(1).unwrap();
+    // Story pages in reading order (by weight: page 10 first), then the summit term.
+    let titles: Vec<&str> = mentions
+        .split("\">")
+        .filter_map(|s| s.split("</a>").next())
+        .filter(|t| t.starts_with("Page ") || *t == "summit")
+        .collect();
+    assert_eq!(titles.first(), Some(&"Page 10"), "{mentions}");
+    assert_eq!(titles.last(), Some(&"summit"), "{mentions}");
+    let (shown, folded) = mentions
+        .split_once("<details class=\"mentions-more\">")
+        .unwrap();
+    assert_eq!(shown.matches("<li>").count(), 8, "{shown}");
+    assert!(
+        folded.starts_with("\n<summary>Show all 11</summary>"),
+        "{folded}"
+    );
+    assert!(mentions.contains("<p class=\"mention-excerpt\">The envoy number 10.</p>"));
+}
