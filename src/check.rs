@@ -17,7 +17,8 @@ use crate::site::{Options, Site};
 
 /// What `check` found.
 pub struct Report {
-    /// False when the site stopped loading at a stage with errors (the counts are then 0).
+    /// False when `site.toml` could not be read, so nothing else was checked (the counts
+    /// are then 0): the problems listed are not all there are.
     pub complete: bool,
     pub pages: usize,
     pub terms: usize,
@@ -55,8 +56,8 @@ pub fn check(options: &Options, external: Option<&ExternalOptions>) -> Report {
         check_only: true,
         ..options.clone()
     };
-    let site = match Site::load(&options) {
-        Ok(site) => site,
+    let (site, mut problems) = match Site::load_all(&options) {
+        Ok(loaded) => (loaded.site, loaded.problems),
         Err(problems) => {
             return Report {
                 complete: false,
@@ -68,7 +69,6 @@ pub fn check(options: &Options, external: Option<&ExternalOptions>) -> Report {
             };
         }
     };
-    let mut problems = site.warnings.clone();
     // Everything `build` refuses, `check` reports: templates are compiled and every page
     // rendered (without its body's HTML, which check never makes), the files thrown away.
     let rendered = render::load_templates(&site.root)
@@ -76,20 +76,19 @@ pub fn check(options: &Options, external: Option<&ExternalOptions>) -> Report {
     if let Err(errors) = rendered {
         problems.extend(errors);
     }
-    for page in &site.pages {
+    let broken: std::collections::HashSet<std::path::PathBuf> = problems
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.path.clone())
+        .collect();
+    for page in site.pages.iter().filter(|p| !broken.contains(&p.path)) {
         let blank = page
             .meta
             .description
             .as_deref()
             .is_none_or(|d| d.trim().is_empty());
         if blank && !matches!(page.kind, PageKind::Term | PageKind::Source) {
-            problems.push(
-                crate::diagnostics::Diagnostic::warning(&page.path, "page has no `description`")
-                    .at(&page.text, 0, 3)
-                    .with_help(
-                        "add `description = \"...\"`: search engines and link previews show it",
-                    ),
-            );
+            problems.push(no_description(page));
         }
     }
     if let Some(external) = external {
@@ -104,6 +103,25 @@ pub fn check(options: &Options, external: Option<&ExternalOptions>) -> Report {
             .then(|| crate::site::citation_coverage(&site)),
         problems: sorted(problems),
     }
+}
+
+/// A page without a description; an empty `description = ""` is shown at its line.
+fn no_description(page: &crate::content::Page) -> Diagnostic {
+    let help = "add `description = \"...\"`: search engines and link previews show it";
+    let d = match page.meta.description {
+        Some(_) => {
+            let message = "`description` is empty".to_string();
+            let d = crate::content::front_matter::located(
+                &page.path,
+                &page.text,
+                "description",
+                message,
+            );
+            d.as_warning()
+        }
+        None => Diagnostic::warning(&page.path, "page has no `description`").at(&page.text, 0, 3),
+    };
+    d.with_help(help)
 }
 
 fn sorted(mut problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
@@ -258,6 +276,12 @@ fn check_url(agent: &ureq::Agent, url: &str, retries: u32) -> Result<(), String>
 }
 
 #[derive(Serialize)]
+struct JsonReport<'a> {
+    complete: bool,
+    problems: Vec<JsonProblem<'a>>,
+}
+
+#[derive(Serialize)]
 struct JsonProblem<'a> {
     level: String,
     path: String,
@@ -267,9 +291,11 @@ struct JsonProblem<'a> {
     help: Option<&'a str>,
 }
 
-/// The problems as a JSON array, for CI.
-pub fn to_json(problems: &[Diagnostic]) -> String {
-    let items: Vec<JsonProblem> = problems
+/// The report as JSON, for CI: `{"complete": true, "problems": [...]}`; `complete` is false
+/// when the checks could not all run, so the list is not the whole story.
+pub fn to_json(report: &Report) -> String {
+    let problems: Vec<JsonProblem> = report
+        .problems
         .iter()
         .map(|d| JsonProblem {
             level: d.level.to_string(),
@@ -280,5 +306,9 @@ pub fn to_json(problems: &[Diagnostic]) -> String {
             help: d.help.as_deref(),
         })
         .collect();
-    serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".into())
+    let json = JsonReport {
+        complete: report.complete,
+        problems,
+    };
+    serde_json::to_string_pretty(&json).unwrap_or_else(|_| "{\"complete\": false}".into())
 }

@@ -21,8 +21,8 @@ pub struct Config {
     /// The path part of `base_url` (`/explainer/`): every internal link starts with it.
     pub base_path: String,
     pub description: String,
-    /// Who publishes the site, for structured data (default: the title).
-    pub publisher: String,
+    /// Who publishes the site, for structured data and the feed (default: the title).
+    pub publisher: Publisher,
     /// The `lang` of every page (default `en`).
     pub language: String,
     /// Where `lede build` writes, relative to the site root (default `public`).
@@ -31,6 +31,8 @@ pub struct Config {
     pub markdown: MarkdownOptions,
     pub glossary: GlossaryOptions,
     pub sources: SourcesOptions,
+    /// The navigation menus as written in `[nav]` (checked against the pages later).
+    pub nav: NavConfig,
     /// Free-form settings passed to templates as `site.extra`.
     pub extra: toml::Table,
     /// Where `lede deploy` publishes (`[[deploy]]` tables); never shown to templates.
@@ -66,6 +68,57 @@ pub struct HeaderRule {
 /// The query keys a deploy URL may carry. Anything else (a secret above all) is refused.
 pub const DEPLOY_URL_OPTIONS: &[&str] = &["region", "endpoint", "allow_http"];
 const DEPLOY_SCHEMES: &[&str] = &["s3", "gs", "az", "file"];
+/// The organisation that publishes the site (`[publisher]`, or `publisher = "Name"`).
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Publisher {
+    pub name: String,
+    /// Its home page.
+    pub url: Option<String>,
+    /// Its logo: a path in `static/` (`/logo.png`) or a URL.
+    pub logo: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawPublisher {
+    Name(String),
+    Table(Publisher),
+}
+
+/// The `[nav]` table: the menus, each a list of content files.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct NavConfig {
+    pub main: Vec<NavEntry>,
+    pub footer: Vec<NavEntry>,
+}
+
+/// One `[nav]` entry: a content file (`meeting.md`), maybe with a shorter title.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavEntry {
+    /// The file, relative to `content/`.
+    pub page: String,
+    pub title: Option<String>,
+    /// Where the entry is in `site.toml` (1-based), for messages.
+    pub line: usize,
+    pub col: usize,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawNav {
+    #[serde(default)]
+    main: Vec<RawNavEntry>,
+    #[serde(default)]
+    footer: Vec<RawNavEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawNavEntry {
+    Page(String),
+    Titled { page: String, title: Option<String> },
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -151,9 +204,11 @@ struct RawConfig {
     title: Option<String>,
     base_url: Option<String>,
     description: Option<String>,
-    publisher: Option<String>,
+    publisher: Option<RawPublisher>,
     language: Option<String>,
     output_dir: Option<String>,
+    #[serde(default)]
+    nav: RawNav,
     #[serde(default)]
     markdown: MarkdownOptions,
     #[serde(default)]
@@ -194,7 +249,14 @@ const KEYS: &[&str] = &[
     "glossary",
     "sources",
     "require",
+    "nav",
     "extra",
+    "main",
+    "footer",
+    "page",
+    "name",
+    "url",
+    "logo",
     "raw_html",
     "smart_punctuation",
     "dir",
@@ -247,9 +309,25 @@ impl Config {
             ));
         }
         let deploy = deploy_targets(raw.deploy, text)?;
+        let publisher = match raw.publisher {
+            Some(RawPublisher::Table(p)) => p,
+            Some(RawPublisher::Name(name)) => Publisher {
+                name,
+                ..Publisher::default()
+            },
+            None => Publisher {
+                name: title.clone(),
+                ..Publisher::default()
+            },
+        };
+        let nav = NavConfig {
+            main: nav_entries(text, "main", raw.nav.main),
+            footer: nav_entries(text, "footer", raw.nav.footer),
+        };
         Ok(Config {
             deploy,
-            publisher: raw.publisher.unwrap_or_else(|| title.clone()),
+            publisher,
+            nav,
             title,
             base_path: base_path(&base_url),
             base_url,
@@ -383,6 +461,34 @@ fn deploy_url(text: &str) -> Result<url::Url, (String, String)> {
     Ok(url)
 }
 
+/// The entries of a `[nav]` menu, each with the place of its file name in `site.toml`.
+fn nav_entries(text: &str, key: &str, raw: Vec<RawNavEntry>) -> Vec<NavEntry> {
+    let nav_at = text.find("[nav]").unwrap_or(0);
+    let key_at = text.get(nav_at..).and_then(|rest| rest.find(key));
+    let mut from = key_at.map_or(nav_at, |i| nav_at + i);
+    raw.into_iter()
+        .map(|entry| {
+            let (page, title) = match entry {
+                RawNavEntry::Page(page) => (page, None),
+                RawNavEntry::Titled { page, title } => (page, title),
+            };
+            let quoted = format!("\"{page}\"");
+            let at = text
+                .get(from..)
+                .and_then(|rest| rest.find(&quoted))
+                .map_or(nav_at, |i| from + i);
+            from = at + 1;
+            let pos = crate::diagnostics::Position::of(text, at);
+            NavEntry {
+                page,
+                title,
+                line: pos.line,
+                col: pos.col,
+            }
+        })
+        .collect()
+}
+
 /// Points a diagnostic at the line of `key` in the file, when it is there.
 fn locate(diagnostic: Diagnostic, text: &str, key: &str) -> Diagnostic {
     match text.lines().position(|l| l.trim_start().starts_with(key)) {
@@ -482,6 +588,34 @@ mod tests {
         assert_eq!(err.message, "unknown site.toml key `descriptoin`");
         assert_eq!((err.line, err.col), (2, 1));
         assert_eq!(err.help.as_deref(), Some("did you mean `description`?"));
+    }
+
+    #[test]
+    fn unknown_values_and_missing_values_are_named() {
+        let err = Config::parse("title = \"T\"\n[glossary]\nauto_link = \"frist\"\n").unwrap_err();
+        assert_eq!(err.message, "unknown value `frist` in the site.toml");
+        assert_eq!(err.help.as_deref(), Some("did you mean `first`?"));
+        assert_eq!(err.line, 3);
+        let err = Config::parse("title = \"T\"\nlanguage =\n").unwrap_err();
+        assert_eq!(err.message, "`language` has no value in the site.toml");
+        assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn nav_entries_remember_their_line() {
+        let c = Config::parse(
+            "title = \"T\"\n[nav]\nmain = [\"a.md\",\n  { page = \"b.md\", title = \"B\" }]\nfooter = [\"a.md\"]\n",
+        )
+        .unwrap();
+        let at: Vec<(&str, usize)> = c
+            .nav
+            .main
+            .iter()
+            .map(|e| (e.page.as_str(), e.line))
+            .collect();
+        assert_eq!(at, [("a.md", 3), ("b.md", 4)]);
+        assert_eq!(c.nav.main[1].title.as_deref(), Some("B"));
+        assert_eq!(c.nav.footer[0].line, 5);
     }
 
     #[test]

@@ -79,6 +79,12 @@ impl Diagnostic {
         self
     }
 
+    /// The same problem, as a warning.
+    pub fn as_warning(mut self) -> Self {
+        self.level = Level::Warning;
+        self
+    }
+
     pub fn is_error(&self) -> bool {
         self.level == Level::Error
     }
@@ -275,6 +281,21 @@ pub(crate) fn from_toml_error(
             None => diagnostic.with_help(format!("allowed keys: {allowed}")),
         };
     }
+    if let Some((value, allowed)) = unknown_variant(&message) {
+        let d = Diagnostic::error(path, format!("unknown value `{value}` in the {what}"))
+            .at(file, start, len);
+        return match did_you_mean(value, allowed.iter().copied()) {
+            Some(close) => d.with_help(format!("did you mean `{close}`?")),
+            None => d.with_help(format!("write one of `{}`", allowed.join("`, `"))),
+        };
+    }
+    if let Some(key) = missing_value(file, start) {
+        return Diagnostic::error(path, format!("`{key}` has no value in the {what}"))
+            .at(file, start, 0)
+            .with_help(format!(
+                "write a value after `=`, such as `{key} = 1` or `{key} = \"...\"`, or remove the line"
+            ));
+    }
     if let Some((found, expected)) = wrong_type(&message) {
         return Diagnostic::error(
             path,
@@ -286,6 +307,28 @@ pub(crate) fn from_toml_error(
     Diagnostic::error(path, format!("invalid {what}: {message}"))
         .at(file, start, len)
         .with_help(format!("fix the TOML syntax of the {what}"))
+}
+
+/// Serde's "unknown variant `x`, expected one of `a`, `b`": the value and the allowed ones.
+fn unknown_variant(message: &str) -> Option<(&str, Vec<&str>)> {
+    let rest = message.strip_prefix("unknown variant `")?;
+    let (value, rest) = rest.split_once('`')?;
+    let allowed = rest.split('`').skip(1).step_by(2).collect::<Vec<_>>();
+    (!allowed.is_empty()).then_some((value, allowed))
+}
+
+/// The key of a `key =` line with nothing after the `=`, when the error at `at` is there.
+fn missing_value(file: &str, at: usize) -> Option<&str> {
+    let at = floor_char_boundary(file, at);
+    let line_start = file.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = file.get(at..)?.find('\n').map_or(file.len(), |i| at + i);
+    let (key, value) = file.get(line_start..line_end)?.split_once('=')?;
+    let key = key.trim();
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    (bare && value.trim().is_empty()).then_some(key)
 }
 
 /// Serde's "invalid type: string \"x\", expected i64" in words: ("a string", "a whole number").

@@ -83,11 +83,22 @@ impl Glossary {
                     patterns.push((variant, term));
                 }
             }
+            let summary = summary_of(page);
+            if page
+                .meta
+                .summary
+                .as_deref()
+                .is_some_and(|s| s.trim().is_empty())
+            {
+                diagnostics.push(empty_summary(page, &summary));
+            } else if summary.is_empty() {
+                diagnostics.push(no_summary(page));
+            }
             terms.push(Term {
                 page: page_index,
                 title: page.meta.title.clone(),
                 slug: id_safe(page.stem()),
-                summary: page.meta.summary.clone().unwrap_or_default(),
+                summary,
                 category: page.meta.category.clone(),
                 aliases: page
                     .meta
@@ -197,6 +208,85 @@ fn too_long(page: &Page, name: &str) -> Diagnostic {
     )
     .at(&page.text, offset, prefix.len())
     .with_help("titles and aliases are the names readers see in the text: shorten it")
+}
+
+/// The term's `summary`, or else the first sentence of its body as plain text.
+fn summary_of(page: &Page) -> String {
+    match page.meta.summary.as_deref().map(str::trim) {
+        Some(summary) if !summary.is_empty() => summary.to_string(),
+        _ => first_sentence(page.body()),
+    }
+}
+
+/// The longest summary taken from a body, in characters.
+const MAX_SUMMARY_CHARS: usize = 200;
+
+/// The first sentence of the first paragraph of Markdown, as plain text (`[[Donbas]]` is
+/// read as `Donbas`), cut at a word to at most [`MAX_SUMMARY_CHARS`] characters.
+pub fn first_sentence(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let mut text = String::new();
+    let mut in_paragraph = false;
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::Paragraph) => in_paragraph = true,
+            Event::End(TagEnd::Paragraph) if in_paragraph => break,
+            Event::Text(t) | Event::Code(t) if in_paragraph => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak if in_paragraph => text.push(' '),
+            _ => {}
+        }
+    }
+    let text = unwrap_wikilinks(&text);
+    let end = crate::markdown::sentence_starts(&text)
+        .next()
+        .unwrap_or(text.len());
+    let sentence = text.get(..end).unwrap_or(&text).trim();
+    if sentence.chars().count() <= MAX_SUMMARY_CHARS {
+        return sentence.to_string();
+    }
+    let cut: String = sentence.chars().take(MAX_SUMMARY_CHARS - 1).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
+}
+
+/// `[[Donbas]]` → `Donbas`, `[[donbas|the eastern region]]` → `the eastern region`.
+fn unwrap_wikilinks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((before, after)) = rest.split_once("[[") {
+        out.push_str(before);
+        match after.split_once("]]") {
+            Some((inner, tail)) => {
+                out.push_str(inner.rsplit('|').next().unwrap_or(inner));
+                rest = tail;
+            }
+            None => {
+                out.push_str(after);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn no_summary(page: &Page) -> Diagnostic {
+    Diagnostic::warning(&page.path, "glossary term has no `summary` and no text to take one from")
+        .at(&page.text, 0, 3)
+        .with_help(
+            "add `summary = \"One sentence that defines the term.\"`, or start the body with that sentence: it is shown on hover",
+        )
+}
+
+fn empty_summary(page: &Page, used: &str) -> Diagnostic {
+    let message = "`summary` is empty".to_string();
+    let d = crate::content::front_matter::located(&page.path, &page.text, "summary", message);
+    let help = if used.is_empty() {
+        "write the one-sentence definition between the quotes"
+    } else {
+        "write the one-sentence definition between the quotes, or remove the line to use the body's first sentence"
+    };
+    d.as_warning().with_help(help)
 }
 
 fn collision(page: &Page, name: &str, other: &Page, other_name: &str) -> Diagnostic {
@@ -340,6 +430,24 @@ pub fn related(glossary: &Glossary, parsed: &[Parsed]) -> Vec<Vec<usize>> {
 #[allow(clippy::indexing_slicing, clippy::string_slice, clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_sentence_is_plain_text_and_short() {
+        assert_eq!(
+            first_sentence("A *region* of [[Donbas]], U.S. officials said. More.\n"),
+            "A region of Donbas, U.S. officials said."
+        );
+        assert_eq!(first_sentence("## Heading\n\nThe body. Next."), "The body.");
+        assert_eq!(first_sentence(""), "");
+        assert_eq!(
+            first_sentence("Near [[donbas|the eastern region]]. Then."),
+            "Near the eastern region."
+        );
+        let long = format!("{} end.", "word ".repeat(100));
+        let cut = first_sentence(&long);
+        assert!(cut.chars().count() <= MAX_SUMMARY_CHARS, "{cut}");
+        assert!(cut.ends_with("word…"), "{cut}");
+    }
 
     fn term_page(stem: &str, title: &str, aliases: &[&str]) -> Page {
         let text = format!(

@@ -55,6 +55,10 @@ const FILES: &[(&str, &str)] = &[
         "templates/partials/meta.html",
         include_str!("../templates/partials/meta.html"),
     ),
+    (
+        "templates/partials/mention.html",
+        include_str!("../templates/partials/mention.html"),
+    ),
     ("static/style.css", include_str!("../static/style.css")),
     ("static/glossary.js", include_str!("../static/glossary.js")),
     ("static/favicon.svg", include_str!("../static/favicon.svg")),
@@ -110,10 +114,24 @@ language = "en"
 [glossary]
 auto_link = "first"
 
+# Who publishes the explainer (structured data for search engines, the feed's author).
+[publisher]
+name = "My newsroom"
+# url = "https://example.org/"
+# logo = "/logo.png"
+
 [extra]
 reflects = "Reporting up to today"
-nav = [["", "Home"], ["story/", "The story"], ["glossary/", "Glossary"]]
-footer = [["story/", "The story"], ["glossary/", "Glossary"]]
+
+# The menus name content files; `lede check` says if one is missing. A page can also
+# join a menu from its front matter: `menu = "main"` (ordered by `weight`).
+[nav]
+main = [
+  { page = "_index.md", title = "Home" },
+  { page = "story.md" },
+  { page = "glossary/_index.md" },
+]
+footer = ["story.md", "glossary/_index.md"]
 "#;
 
 const HOME: &str = r#"+++
@@ -127,6 +145,7 @@ const STORY: &str = r#"+++
 title = "The story"
 description = "What happened, told in order, with every claim sourced."
 weight = 1
+authors = ["Your name"]
 +++
 An envoy travelled to a summit.[^wire] Mention a glossary term by its name and lede links
 it, with its definition on hover. Cite a source by its file name in `content/sources/`:

@@ -205,6 +205,139 @@ fn collisions(pages: &[Page]) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// A menu item: a page and the name the menu shows for it.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub page: usize,
+    pub title: String,
+}
+
+/// The site's menus, resolved to pages.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    pub main: Vec<NavItem>,
+    pub footer: Vec<NavItem>,
+}
+
+/// Resolves the menus: the `[nav]` entries of `site.toml` in order (each must name a content
+/// file: a missing one is an error at its line), then the pages whose front matter says
+/// `menu = "main"` or `"footer"`, by weight then title. With neither, the main menu is the
+/// home page and the glossary, and the footer the glossary.
+pub fn navigation(
+    config: &crate::config::NavConfig,
+    pages: &[Page],
+    glossary_dir: &str,
+) -> (Nav, Vec<Diagnostic>) {
+    let by_key: HashMap<&str, usize> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.key.as_str(), i))
+        .collect();
+    let mut problems = Vec::new();
+    let mut menu = |name: &str, entries: &[crate::config::NavEntry]| {
+        let mut items = Vec::new();
+        for entry in entries {
+            let key = entry.page.trim_start_matches('/');
+            match by_key.get(key) {
+                Some(&page) => items.push(NavItem {
+                    page,
+                    title: entry
+                        .title
+                        .clone()
+                        .unwrap_or_else(|| menu_title(pages, page)),
+                }),
+                None => problems.push(missing_nav_entry(name, entry, &by_key)),
+            }
+        }
+        let mut listed: Vec<usize> = pages
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| {
+                p.meta.menu.as_deref() == Some(name) && !items.iter().any(|n| n.page == *i)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        listed.sort_by_cached_key(|&i| {
+            let m = pages.get(i).map(|p| &p.meta);
+            let weight = m.and_then(|m| m.weight);
+            (weight.is_none(), weight, m.map(|m| m.title.to_lowercase()))
+        });
+        items.extend(listed.into_iter().map(|page| NavItem {
+            page,
+            title: menu_title(pages, page),
+        }));
+        items
+    };
+    let mut nav = Nav {
+        main: menu("main", &config.main),
+        footer: menu("footer", &config.footer),
+    };
+    let glossary = format!("{glossary_dir}/{}", crate::content::SECTION_FILE);
+    let default = |keys: &[&str]| -> Vec<NavItem> {
+        keys.iter()
+            .filter_map(|k| by_key.get(k))
+            .map(|&page| NavItem {
+                page,
+                title: menu_title(pages, page),
+            })
+            .collect()
+    };
+    if nav.main.is_empty() && config.main.is_empty() {
+        nav.main = default(&[crate::content::SECTION_FILE, &glossary]);
+        if let Some(home) = nav.main.first_mut().filter(|i| {
+            i.page
+                == by_key
+                    .get(crate::content::SECTION_FILE)
+                    .copied()
+                    .unwrap_or(usize::MAX)
+        }) {
+            home.title = "Home".into();
+        }
+    }
+    if nav.footer.is_empty() && config.footer.is_empty() {
+        nav.footer = default(&[&glossary]);
+    }
+    (nav, problems)
+}
+
+/// A page's name in menus: `menu_title`, else its title.
+fn menu_title(pages: &[Page], page: usize) -> String {
+    pages
+        .get(page)
+        .map(|p| {
+            p.meta
+                .menu_title
+                .clone()
+                .unwrap_or_else(|| p.meta.title.clone())
+        })
+        .unwrap_or_default()
+}
+
+fn missing_nav_entry(
+    menu: &str,
+    entry: &crate::config::NavEntry,
+    by_key: &HashMap<&str, usize>,
+) -> Diagnostic {
+    let mut keys: Vec<&str> = by_key.keys().copied().collect();
+    keys.sort_unstable();
+    let help = match crate::diagnostics::did_you_mean(&entry.page, keys) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => {
+            "name a content file relative to content/, e.g. `meeting.md` or `glossary/_index.md`"
+                .into()
+        }
+    };
+    Diagnostic::error(
+        crate::config::CONFIG_FILE,
+        format!(
+            "`[nav] {menu}` names `{}`, which is not a page in content/",
+            entry.page
+        ),
+    )
+    .at_line_col(entry.line, entry.col)
+    .with_help(help)
+}
+
 /// What a link written in Markdown points to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -253,6 +386,20 @@ impl LinkIndex {
         self.hrefs
             .get(index)
             .map_or(&self.base_path, String::as_str)
+    }
+
+    /// The page whose key is closest to a missing `key` (a likely typo), for "did you mean".
+    pub fn suggest(&self, key: &str) -> Option<&str> {
+        let dir = key.rsplit_once('/').map_or("", |(d, _)| d);
+        let mut keys: Vec<&str> = self.by_key.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        // A page in the same folder first: `document.md` for `documents.md`.
+        let same_dir = keys
+            .iter()
+            .copied()
+            .filter(|k| k.rsplit_once('/').map_or("", |(d, _)| d) == dir);
+        crate::diagnostics::did_you_mean(key, same_dir)
+            .or_else(|| crate::diagnostics::did_you_mean(key, keys.iter().copied()))
     }
 
     /// Resolves `dest` as written in the page whose source key is `from`.
@@ -393,6 +540,23 @@ pub fn children(pages: &[Page]) -> Vec<Vec<usize>> {
         });
     }
     children
+}
+
+/// Each page's place among the pages (not sections) of its section's list, from 1: what
+/// "Part N" says. Sections and pages outside a section have none.
+pub fn positions(pages: &[Page], children: &[Vec<usize>]) -> Vec<Option<usize>> {
+    let mut positions = vec![None; pages.len()];
+    for list in children {
+        let listed = list
+            .iter()
+            .filter(|&&i| pages.get(i).is_some_and(|p| p.kind != PageKind::Section));
+        for (n, &i) in listed.enumerate() {
+            if let Some(slot) = positions.get_mut(i) {
+                *slot = Some(n + 1);
+            }
+        }
+    }
+    positions
 }
 
 #[cfg(test)]

@@ -101,7 +101,7 @@ enum Format {
     Human,
     /// One line per problem: `path:line:col: level: message`.
     Short,
-    /// A JSON array, for CI.
+    /// A JSON object `{"complete": bool, "problems": [...]}`, for CI.
     Json,
 }
 
@@ -164,11 +164,16 @@ fn main() -> ExitCode {
             let report = lede::check::check(&site(drafts), external.as_ref());
             match format {
                 Format::Human => print_human(&report.problems),
-                Format::Short => report
-                    .problems
-                    .iter()
-                    .for_each(|d| println!("{}", d.short())),
-                Format::Json => println!("{}", lede::check::to_json(&report.problems)),
+                Format::Short => {
+                    report
+                        .problems
+                        .iter()
+                        .for_each(|d| println!("{}", d.short()));
+                    if !report.complete {
+                        println!("{INCOMPLETE}");
+                    }
+                }
+                Format::Json => println!("{}", lede::check::to_json(&report)),
             }
             let errors = report.problems.iter().filter(|d| d.is_error()).count();
             let warnings = report.problems.len() - errors;
@@ -187,7 +192,7 @@ fn main() -> ExitCode {
                         eprintln!("{cited} of {all} paragraphs cite a source");
                     }
                 } else {
-                    eprintln!("Check stopped: {found} (fix them to check the rest)");
+                    eprintln!("Check stopped: {found}; {INCOMPLETE}");
                 }
             }
             if errors == 0 {
@@ -246,6 +251,10 @@ fn main() -> ExitCode {
         },
     }
 }
+
+/// Said by every format of `check` when not every check could run.
+const INCOMPLETE: &str =
+    "check incomplete: site.toml must be fixed before the rest of the site can be checked";
 
 /// The output folder as the user would write it: relative to the current folder if inside it.
 fn shown(path: &Path) -> String {

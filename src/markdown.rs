@@ -257,6 +257,9 @@ struct Walker<'e, 'a> {
     cited: HashMap<String, usize>,
     linked: HashSet<usize>,
     mention_counts: HashMap<usize, usize>,
+    /// Each linked term's hidden definition id, and the terms in order of first link.
+    def_ids: HashMap<usize, String>,
+    def_order: Vec<usize>,
     result: Parsed,
 }
 
@@ -294,6 +297,8 @@ where
             cited: HashMap::default(),
             linked: HashSet::default(),
             mention_counts: HashMap::default(),
+            def_ids: HashMap::default(),
+            def_order: Vec::new(),
             result: Parsed {
                 ids: RESERVED_IDS.iter().map(|id| id.to_string()).collect(),
                 ..Parsed::default()
@@ -340,9 +345,24 @@ where
             let closed_quote = self.track_blocks(&event);
             self.out.push(event);
             if let Some(frame) = closed_quote {
-                attribute_quote(&mut self.out, &frame);
+                if attribute_quote(&mut self.out, &frame, &self.page.text) == Attribution::Failed {
+                    self.failed_attribution(&frame);
+                }
             }
         }
+    }
+
+    /// Warns about a quote whose last line starts with a dash but is not an attribution.
+    fn failed_attribution(&mut self, frame: &QuoteFrame) {
+        let d = Diagnostic::warning(
+            &self.page.path,
+            "the last line of this quote looks like an attribution but is not one",
+        )
+        .at(&self.page.text, frame.source.start, 1)
+        .with_help(
+            "put the attribution in its own paragraph after a line with only `>`: `> — Name, role`",
+        );
+        self.result.diagnostics.push(d);
     }
 
     /// Follows the blocks of the page as they are emitted, so that a blockquote knows its
@@ -443,7 +463,10 @@ where
         }
     }
 
-    /// The HTML around a link to `term`, and the mention it records.
+    /// The HTML around a link to `term`, and the mention it records. The definition is
+    /// not in the text: the wrapper carries it in `data-def` for the CSS tooltip (generated
+    /// content, never copied or read as text), and the link's `aria-describedby` points at
+    /// the page's one hidden copy of it (see [`Walker::definitions`]).
     // Term ids come from this glossary (its matcher, `lookup` or `term_of_page`), so they
     // index `terms`.
     #[allow(clippy::indexing_slicing)]
@@ -452,17 +475,47 @@ where
         let count = self.mention_counts.entry(term).or_insert(0);
         *count += 1;
         let base = format!("mention-{}-{count}", t.slug);
-        let id = self.fresh_id(&base, |c| vec![c.to_string(), format!("{c}-tip")]);
+        let def_base = format!("def-{}", t.slug);
+        let id = self.fresh_id(&base, |c| vec![c.to_string()]);
+        let def_id = match self.def_ids.get(&term) {
+            Some(def_id) => def_id.clone(),
+            None => {
+                let def_id = self.fresh_id(&def_base, |c| vec![c.to_string()]);
+                self.def_ids.insert(term, def_id.clone());
+                self.def_order.push(term);
+                def_id
+            }
+        };
         let t = &self.env.glossary.terms[term];
         let href = self.env.links.href(t.page);
-        let mut open = String::from("<span class=\"term-ref\"><a class=\"term\" href=\"");
+        let mut open = String::from("<span class=\"term-ref\" data-def=\"");
+        let _ = escape_html(&mut open, &t.summary);
+        open.push_str("\"><a class=\"term\" href=\"");
         let _ = escape_href(&mut open, href);
-        let _ = write!(open, "\" id=\"{id}\" aria-describedby=\"{id}-tip\">");
-        let mut close = format!("</a><span class=\"term-tip\" role=\"tooltip\" id=\"{id}-tip\">");
-        let _ = escape_html(&mut close, &t.summary);
-        close.push_str("</span></span>");
+        let _ = write!(open, "\" id=\"{id}\" aria-describedby=\"{def_id}\">");
+        let close = "</a></span>".to_string();
         self.record_mention(term, id, sentence_at);
         (open, close)
+    }
+
+    /// Appends each linked term's definition once, hidden: what the links' `aria-describedby`
+    /// name. Hidden content is not shown, copied, or kept by reader modes, but still
+    /// describes the links to assistive technology.
+    fn definitions(&self, html: &mut String) {
+        if self.def_order.is_empty() {
+            return;
+        }
+        html.push_str("<div class=\"term-defs\" hidden>\n");
+        for term in &self.def_order {
+            let (Some(t), Some(id)) = (self.env.glossary.terms.get(*term), self.def_ids.get(term))
+            else {
+                continue;
+            };
+            let _ = write!(html, "<p id=\"{id}\">");
+            let _ = escape_html(&mut *html, &t.summary);
+            html.push_str("</p>\n");
+        }
+        html.push_str("</div>\n");
     }
 
     fn record_mention(&mut self, term: usize, id: String, sentence_at: usize) {
@@ -575,6 +628,15 @@ where
                     });
                 }
                 self.emit(Event::Start(Tag::Paragraph));
+            }
+            Tag::BlockQuote(kind) => {
+                let open = self.quotes.len();
+                self.emit(Event::Start(Tag::BlockQuote(kind)));
+                if self.quotes.len() > open {
+                    if let Some(frame) = self.quotes.last_mut() {
+                        frame.source = offset..offset + len;
+                    }
+                }
             }
             other => self.emit(Event::Start(other)),
         }
@@ -825,12 +887,12 @@ where
                 None
             }
             Target::Missing { path } => {
-                let help = "link to the .md file relative to this page, e.g. `../meeting.md`";
+                let help = self.missing_page_help(dest, &path);
                 self.error(
                     format!("link to a missing page: `{path}`"),
                     offset,
                     len,
-                    help.into(),
+                    help,
                 );
                 None
             }
@@ -840,6 +902,25 @@ where
                 Some(String::new())
             }
         }
+    }
+
+    /// "Did you mean" the page closest to the missing `key`, written as the link was: the
+    /// last part of `dest` replaced when the page is in the same folder.
+    fn missing_page_help(&self, dest: &str, key: &str) -> String {
+        let Some(close) = self.env.links.suggest(key) else {
+            return "link to the .md file relative to this page, e.g. `../meeting.md`".into();
+        };
+        let same_dir = |k: &str| k.rsplit_once('/').map(|(d, _)| d.to_string());
+        let written = dest.split('#').next().unwrap_or(dest);
+        let anchor = dest.get(written.len()..).unwrap_or_default();
+        if same_dir(key) != same_dir(close) {
+            return format!("did you mean content/{close}?");
+        }
+        let folder = written
+            .rfind('/')
+            .map_or("", |i| written.get(..=i).unwrap_or(""));
+        let name = close.rsplit('/').next().unwrap_or(close);
+        format!("did you mean `{folder}{name}{anchor}`?")
     }
 
     fn error(&mut self, message: String, offset: usize, len: usize, help: String) {
@@ -970,6 +1051,9 @@ where
             pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut self.out).into_iter());
         }
         self.footnotes(&mut html);
+        if self.env.html {
+            self.definitions(&mut html);
+        }
         self.result.html = html;
         self.result
     }
@@ -1092,7 +1176,7 @@ fn in_frame(quotes: &mut [QuoteFrame], depth: usize) -> Option<&mut QuoteFrame> 
 }
 
 /// An open blockquote: where it starts in the output and what blocks it holds.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct QuoteFrame {
     start: usize,
     /// The block depth of the quote's own children.
@@ -1103,6 +1187,8 @@ struct QuoteFrame {
     paragraph: Option<usize>,
     paragraph_end: Option<usize>,
     end: usize,
+    /// The quote's range in the page's source.
+    source: std::ops::Range<usize>,
 }
 
 impl QuoteFrame {
@@ -1114,6 +1200,7 @@ impl QuoteFrame {
             paragraph: None,
             paragraph_end: None,
             end: 0,
+            source: 0..0,
         }
     }
 
@@ -1125,28 +1212,105 @@ impl QuoteFrame {
     }
 }
 
-/// A blockquote whose last paragraph starts with a dash (`— Yuri Ushakov`) becomes a
-/// `<figure>` with the quote and a `<figcaption>` attribution.
-fn attribute_quote(out: &mut [Event], frame: &QuoteFrame) {
-    let (Some(para), Some(para_end)) = (frame.paragraph, frame.paragraph_end) else {
-        return;
-    };
-    let is_attribution = matches!(out.get(para + 1), Some(Event::Text(t))
-        if t.starts_with(['—', '–']) || t.starts_with("-- "));
-    if !is_attribution || frame.blocks < 2 || para_end + 1 != frame.end {
-        return;
+/// What a closing blockquote turned out to be.
+#[derive(Debug, PartialEq, Eq)]
+enum Attribution {
+    /// Its last line was an attribution: it is now a `<figure>` with a `<figcaption>`.
+    Figure,
+    /// A plain quote.
+    None,
+    /// Its last line starts with a dash but could not be read as an attribution.
+    Failed,
+}
+
+/// A blockquote whose last paragraph starts with a dash (`— Yuri Ushakov`, `– `, `-- `) or
+/// whose last block is a one-item `-` list (`> - Yuri Ushakov`, which Markdown reads as a
+/// list) becomes a `<figure>` with the quote and a `<figcaption>` attribution. `text` is the
+/// page's source, where the frame's `source` range points.
+fn attribute_quote(out: &mut [Event], frame: &QuoteFrame, text: &str) -> Attribution {
+    // Only a quote that ends in text can end in an attribution; the check returns before
+    // reading the source otherwise, so deeply nested quotes cost linear time.
+    let last = frame.end.checked_sub(1).and_then(|i| out.get(i));
+    if !matches!(last, Some(Event::End(TagEnd::Paragraph | TagEnd::List(_)))) {
+        return Attribution::None;
     }
+    let last_line = text
+        .get(frame.source.clone())
+        .unwrap_or_default()
+        .trim_end()
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches(|c: char| c == '>' || c.is_whitespace());
+    let dashed = attribution_text(last_line).is_some();
+    let caption = match (frame.paragraph, frame.paragraph_end) {
+        (Some(para), Some(para_end)) if para_end + 1 == frame.end => {
+            let is_attribution = matches!(out.get(para + 1), Some(Event::Text(t))
+                if t.starts_with(['—', '–']) || t.starts_with("-- "));
+            is_attribution.then_some((para, vec![], para_end))
+        }
+        _ => hyphen_list(out, frame, last_line),
+    };
+    let Some((open, blanks, close)) = caption.filter(|_| frame.blocks >= 2) else {
+        let last_is_text = matches!(
+            frame.end.checked_sub(1).and_then(|i| out.get(i)),
+            Some(Event::End(TagEnd::Paragraph))
+        );
+        return if dashed && last_is_text {
+            Attribution::Failed
+        } else {
+            Attribution::None
+        };
+    };
     let replacements = [
         (frame.start, "<figure class=\"quote\">\n<blockquote>\n"),
-        (para, "</blockquote>\n<figcaption>"),
-        (para_end, "</figcaption>\n"),
+        (open, "</blockquote>\n<figcaption>"),
+        (close, "</figcaption>\n"),
         (frame.end, "</figure>\n"),
     ];
-    for (at, html) in replacements {
+    for (at, html) in replacements.into_iter().chain(blanks) {
         if let Some(event) = out.get_mut(at) {
             *event = Event::Html(html.into());
         }
     }
+    Attribution::Figure
+}
+
+/// Where a caption starts and ends in the output, and events to replace inside it.
+type Caption = (usize, Vec<(usize, &'static str)>, usize);
+
+/// The name after an attribution's dash (`—`, `–`, `--` or `-`), if the line has one.
+fn attribution_text(line: &str) -> Option<&str> {
+    let rest = ["—", "–", "--", "-"]
+        .iter()
+        .find_map(|dash| line.strip_prefix(dash))?;
+    let name = rest.trim();
+    (!name.is_empty() && !name.starts_with(['-', '—', '–'])).then_some(name)
+}
+
+/// When the quote's last block is a tight one-item list written with `-` whose item is
+/// one line of text: (the list's start, the events to blank, the list's end), with the
+/// item's start turned into the caption's dash.
+fn hyphen_list(out: &[Event], frame: &QuoteFrame, last_line: &str) -> Option<Caption> {
+    let close = frame.end.checked_sub(1)?;
+    let item_end = close.checked_sub(1)?;
+    if !matches!(out.get(close), Some(Event::End(TagEnd::List(false))))
+        || !matches!(out.get(item_end), Some(Event::End(TagEnd::Item)))
+        || !last_line.starts_with("- ")
+    {
+        return None;
+    }
+    let open = (frame.start..close)
+        .rev()
+        .find(|&i| matches!(out.get(i), Some(Event::Start(Tag::List(None)))))?;
+    let item = open + 1;
+    let inline_only = out.get(item + 1..item_end)?.iter().all(|e| match e {
+        Event::Start(tag) => !is_block(tag),
+        Event::End(tag) => !is_block_end(tag),
+        _ => true,
+    });
+    let one_item = matches!(out.get(item), Some(Event::Start(Tag::Item)));
+    (inline_only && one_item).then(|| (open, vec![(item, "— "), (item_end, "")], close))
 }
 
 /// The sentence of `text` that contains byte `at`, trimmed to a readable length; `starts`
@@ -1178,7 +1342,7 @@ fn sentence_around(text: &str, starts: &[usize], at: usize) -> String {
 /// Where sentences start in `text`: after `.`, `!`, `?` or `…` (and any closing quotes or
 /// brackets), white space, then a capital, a digit or an opening quote. So "U.S. officials"
 /// stays one sentence. Cheap enough to run on every mention.
-fn sentence_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+pub(crate) fn sentence_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
     let mut chars = text.char_indices().peekable();
     std::iter::from_fn(move || {
         while let Some((_, c)) = chars.next() {

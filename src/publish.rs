@@ -87,7 +87,7 @@ fn feed(site: &Site) -> Option<Vec<u8>> {
                 link(w, &config.base_url, None)?;
                 text_element(w, "updated", &updated(dated[0]))?;
                 w.create_element("author")
-                    .write_inner_content(|w| text_element(w, "name", &config.publisher))?;
+                    .write_inner_content(|w| text_element(w, "name", &config.publisher.name))?;
                 for page in &dated {
                     let url = config.permalink(&page.site_path);
                     w.create_element("entry").write_inner_content(|w| {
@@ -200,6 +200,23 @@ fn escape(text: &str) -> String {
     out
 }
 
+/// The `[publisher]` as a schema.org `Organization`; a logo in `static/` gets a full URL.
+fn publisher_ld(config: &crate::config::Config) -> Value {
+    let p = &config.publisher;
+    let mut v = json!({"@type": "Organization", "name": p.name});
+    if let Some(url) = &p.url {
+        v["url"] = json!(url);
+    }
+    if let Some(logo) = &p.logo {
+        let logo = match logo.strip_prefix('/') {
+            Some(path) => config.permalink(path),
+            None => logo.clone(),
+        };
+        v["logo"] = json!({"@type": "ImageObject", "url": logo});
+    }
+    v
+}
+
 /// Structured data for a page: `NewsArticle` for pages, `DefinedTerm` for terms,
 /// `DefinedTermSet` for the glossary, `WebSite` for home. Safe inside `<script>`: `<`,
 /// `>` and `&` are written as JSON escapes, so `</script>` cannot appear.
@@ -207,7 +224,7 @@ pub fn json_ld(site: &Site, index: usize) -> String {
     let page = &site.pages[index];
     let config = &site.config;
     let url = config.permalink(&page.site_path);
-    let publisher = json!({"@type": "Organization", "name": config.publisher});
+    let publisher = publisher_ld(config);
     let glossary_url = || {
         site.pages
             .iter()
@@ -220,7 +237,7 @@ pub fn json_ld(site: &Site, index: usize) -> String {
                 "@context": "https://schema.org",
                 "@type": "DefinedTerm",
                 "name": page.meta.title,
-                "description": page.meta.summary,
+                "description": site.glossary.term_of_page(index).map(|t| &site.glossary.terms[t].summary),
                 "url": url,
             });
             if let Some(set) = glossary_url() {
@@ -268,6 +285,15 @@ pub fn json_ld(site: &Site, index: usize) -> String {
             });
             if let Some(d) = &page.meta.description {
                 v["description"] = json!(d);
+            }
+            if !page.meta.authors.is_empty() {
+                let authors: Vec<Value> = page
+                    .meta
+                    .authors
+                    .iter()
+                    .map(|name| json!({"@type": "Person", "name": name}))
+                    .collect();
+                v["author"] = json!(authors);
             }
             if let Some(d) = &page.meta.date {
                 v["datePublished"] = json!(d.iso);

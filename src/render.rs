@@ -125,6 +125,9 @@ struct PageSummary<'a> {
     updated: Option<&'a Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     weight: Option<i64>,
+    /// The page's place in its section's list, from 1 ("Part 2"): never the weight.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<usize>,
     /// The href: `/explainer/meeting/`.
     url: &'a str,
     /// The full URL: `https://example.org/explainer/meeting/`.
@@ -152,8 +155,14 @@ struct TermRef<'a> {
 struct TermContext<'a> {
     #[serde(flatten)]
     term: TermRef<'a>,
-    /// Pages that mention the term, each with the sentence around the first mention.
+    /// Pages that mention the term, each with the sentence around the first mention: the
+    /// story's pages first in reading order, then other terms' pages (A–Z).
     mentions: Vec<MentionContext<'a>>,
+    /// True when the term has no `summary`: its body's first sentence is the definition,
+    /// so the page does not repeat it above the body.
+    summary_in_body: bool,
+    /// How many of `mentions` are the story's pages (they come first).
+    story_count: usize,
     /// Terms linked from this definition, and terms whose definitions link here.
     related: Vec<TermRef<'a>>,
 }
@@ -165,6 +174,38 @@ struct MentionContext<'a> {
     /// The URL of the exact spot: `/meeting/#mention-donbas-1`.
     anchor_url: String,
     sentence: &'a str,
+    /// True when the page is a glossary term.
+    is_term: bool,
+}
+
+/// The menus as templates see them: `nav.main` and `nav.footer`, each `[{title, url}]`.
+#[derive(Serialize)]
+struct NavContext<'a> {
+    main: Vec<NavLink<'a>>,
+    footer: Vec<NavLink<'a>>,
+}
+
+#[derive(Serialize)]
+struct NavLink<'a> {
+    title: &'a str,
+    url: &'a str,
+}
+
+fn nav_context(site: &Site) -> NavContext<'_> {
+    NavContext {
+        main: nav_links(site, &site.nav.main),
+        footer: nav_links(site, &site.nav.footer),
+    }
+}
+
+fn nav_links<'a>(site: &'a Site, items: &'a [crate::links::NavItem]) -> Vec<NavLink<'a>> {
+    items
+        .iter()
+        .map(|item| NavLink {
+            title: &item.title,
+            url: site.links.href(item.page),
+        })
+        .collect()
 }
 
 /// A source as templates see it (`sources`, and `source` on a source's page).
@@ -272,18 +313,20 @@ pub fn render_pages_to(
     let groups = letter_groups(site);
     let counts = citation_counts(site);
     let sources = sorted_sources(site, &counts);
+    let order = reading_order(site);
     let globals = tera.global_context();
     globals.insert("site", &site.config);
     globals.insert("glossary", &glossary);
     globals.insert("glossary_groups", &groups);
     globals.insert("sources", &sources);
+    globals.insert("nav", &nav_context(site));
     let tera = &*tera;
 
     let failures: Vec<Box<(Diagnostic, PathBuf)>> = indices
         .par_iter()
         .filter_map(|&i| {
             let page = &site.pages[i];
-            render_page(site, tera, i, &counts)
+            render_page(site, tera, i, &order, &counts)
                 .and_then(|file| sink(file).map_err(|d| Box::new((d, page.path.clone()))))
                 .err()
         })
@@ -344,6 +387,7 @@ fn render_page(
     site: &Site,
     tera: &Tera,
     index: usize,
+    order: &[usize],
     citation_counts: &[usize],
 ) -> Result<OutputFile, Box<(Diagnostic, PathBuf)>> {
     let page = &site.pages[index];
@@ -358,9 +402,13 @@ fn render_page(
             }
             None => Diagnostic::error(PathBuf::from(TEMPLATE_DIR).join(&template), message),
         };
-        return Err(fail(d.with_help(format!(
-            "create templates/{template} or name another template"
-        ))));
+        let mut names: Vec<&str> = tera.get_template_names().collect();
+        names.sort_unstable();
+        let help = match crate::diagnostics::did_you_mean(&template, names) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("create templates/{template} or name another template"),
+        };
+        return Err(fail(d.with_help(help)));
     }
     let mut context = Context::new();
     let page_context = page_context(site, index, parsed);
@@ -372,7 +420,7 @@ fn render_page(
     context.insert(name, &page_context);
     context.insert("current_url", &page_context.summary.url);
     if let Some(term) = site.glossary.term_of_page(index) {
-        context.insert("term", &term_context(site, term));
+        context.insert("term", &term_context(site, term, order));
     }
     if let Some(source) = site.sources.source_of_page(index) {
         let citations = citation_counts.get(source).copied().unwrap_or(0);
@@ -464,12 +512,41 @@ fn summary(site: &Site, index: usize) -> PageSummary<'_> {
         date: page.meta.date.as_ref(),
         updated: page.meta.updated.as_ref(),
         weight: page.meta.weight,
+        position: site.positions[index],
         url: site.links.href(index),
         permalink: site.config.permalink(&page.site_path),
         extra: &page.meta.extra,
-        summary: page.meta.summary.as_deref(),
+        // A term's summary may come from its first sentence: the glossary has it.
+        summary: match site.glossary.term_of_page(index) {
+            Some(t) => Some(site.glossary.terms[t].summary.as_str()),
+            None => page.meta.summary.as_deref(),
+        },
         category: page.meta.category.as_deref(),
     }
+}
+
+/// Each page's rank in reading order: home first, then each section's list in order,
+/// a section's pages right after it.
+fn reading_order(site: &Site) -> Vec<usize> {
+    let mut rank = vec![usize::MAX; site.pages.len()];
+    let mut next = 0;
+    let mut stack: Vec<usize> = site
+        .pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.parent.is_none())
+        .map(|(i, _)| i)
+        .rev()
+        .collect();
+    while let Some(i) = stack.pop() {
+        if rank[i] != usize::MAX {
+            continue;
+        }
+        rank[i] = next;
+        next += 1;
+        stack.extend(site.children[i].iter().rev());
+    }
+    rank
 }
 
 fn term_ref(site: &Site, term: usize) -> TermRef<'_> {
@@ -484,8 +561,8 @@ fn term_ref(site: &Site, term: usize) -> TermRef<'_> {
     }
 }
 
-fn term_context(site: &Site, term: usize) -> TermContext<'_> {
-    let mentions = site.backlinks[term]
+fn term_context<'a>(site: &'a Site, term: usize, order: &[usize]) -> TermContext<'a> {
+    let mut mentions: Vec<MentionContext> = site.backlinks[term]
         .iter()
         .map(|&(page, mention)| {
             let p = &site.pages[page];
@@ -496,12 +573,41 @@ fn term_context(site: &Site, term: usize) -> TermContext<'_> {
                 anchor_url: format!("{url}#{}", m.id),
                 url,
                 sentence: &m.sentence,
+                is_term: p.kind == PageKind::Term,
             }
         })
         .collect();
+    let rank = |i: usize, m: &MentionContext| {
+        let page = site.backlinks[term][i].0;
+        let by_title = if m.is_term {
+            m.title.to_lowercase()
+        } else {
+            String::new()
+        };
+        (
+            m.is_term,
+            by_title,
+            order.get(page).copied().unwrap_or(usize::MAX),
+        )
+    };
+    let mut ranked: Vec<_> = mentions
+        .drain(..)
+        .enumerate()
+        .map(|(i, m)| (rank(i, &m), m))
+        .collect();
+    ranked.sort_by(|a, b| a.0.cmp(&b.0));
+    let mentions: Vec<MentionContext> = ranked.into_iter().map(|(_, m)| m).collect();
+    let story_count = mentions.iter().filter(|m| !m.is_term).count();
+    let page = &site.pages[site.glossary.terms[term].page];
     TermContext {
         term: term_ref(site, term),
+        summary_in_body: page
+            .meta
+            .summary
+            .as_deref()
+            .is_none_or(|s| s.trim().is_empty()),
         mentions,
+        story_count,
         related: site.related[term]
             .iter()
             .map(|&t| term_ref(site, t))
@@ -569,6 +675,7 @@ fn source_context(site: &Site, source: usize, citations: usize) -> Option<Source
                 anchor_url: format!("{url}#{}", c.id),
                 url,
                 sentence: &c.sentence,
+                is_term: p.kind == PageKind::Term,
             })
         })
         .collect();

@@ -1,7 +1,9 @@
 //! The build pipeline up to rendering: load → parse → link, into one read-only [`Site`].
 //!
 //! `check` stops here; `build` renders and writes the `Site` afterwards. Every stage
-//! collects its problems; the pipeline stops after a stage that found errors.
+//! collects its problems and the next one runs on what could be read, so one run reports
+//! everything; only a `site.toml` that cannot be read stops the pipeline (the list of
+//! problems is then incomplete). A site with errors is never returned to be written.
 
 use std::path::{Path, PathBuf};
 
@@ -45,11 +47,15 @@ pub struct Site {
     pub config: Config,
     pub pages: Vec<Page>,
     pub links: LinkIndex,
+    /// The menus, resolved to pages.
+    pub nav: links::Nav,
     pub glossary: Glossary,
     /// The parsed Markdown of each page (same order as `pages`).
     pub parsed: Vec<Parsed>,
     /// For each section, its child pages and sections in list order.
     pub children: Vec<Vec<usize>>,
+    /// For each page, its place among its section's pages, from 1 ("Part N").
+    pub positions: Vec<Option<usize>>,
     /// For each term, (page, mention) of the first mention on every page that links it.
     pub backlinks: Vec<Vec<(usize, usize)>>,
     /// For each term, its related terms.
@@ -64,35 +70,57 @@ pub struct Site {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Splits diagnostics into errors (returned) and warnings (kept in `warnings`).
-fn gate(found: Vec<Diagnostic>, warnings: &mut Vec<Diagnostic>) -> Result<(), Vec<Diagnostic>> {
-    let (errors, rest): (Vec<_>, Vec<_>) = found.into_iter().partition(Diagnostic::is_error);
-    warnings.extend(rest);
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        let mut all = errors;
-        all.append(warnings);
-        Err(all)
+/// A site loaded as far as it goes, with every problem found on the way.
+pub struct Loaded {
+    pub site: Site,
+    /// Errors and warnings of every stage (the site's own `warnings` are among them).
+    pub problems: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    /// The site, if nothing stops it being built: otherwise every problem, errors first.
+    pub fn into_site(self) -> Result<Site, Vec<Diagnostic>> {
+        if !self.problems.iter().any(Diagnostic::is_error) {
+            return Ok(self.site);
+        }
+        let (mut errors, warnings): (Vec<_>, Vec<_>) =
+            self.problems.into_iter().partition(Diagnostic::is_error);
+        errors.extend(warnings);
+        Err(errors)
     }
 }
 
 impl Site {
-    /// Loads, parses and links the site at `options.root`.
+    /// Loads, parses and links the site at `options.root`; any error stops it here.
     pub fn load(options: &Options) -> Result<Site, Vec<Diagnostic>> {
+        Site::load_all(options)?.into_site()
+    }
+
+    /// Runs every stage it can and returns the site with all the problems found. `Err` only
+    /// when `site.toml` cannot be read: nothing else can run, and the list is incomplete.
+    pub fn load_all(options: &Options) -> Result<Loaded, Vec<Diagnostic>> {
         let root = options.root.clone();
-        let mut warnings = Vec::new();
         let config = load_config(&root, options)?;
-        let (sources, found) = content::read_sources(&root);
-        gate(found, &mut warnings)?;
-        let static_files = Some(content::static_files(&root)?);
+        let (sources, mut found) = content::read_sources(&root);
+        let static_files = match content::static_files(&root) {
+            Ok(files) => Some(files),
+            Err(errors) => {
+                found.extend(errors);
+                None
+            }
+        };
         let inputs = Inputs {
             root,
             config,
             sources,
             static_files,
         };
-        Site::parse_and_link(inputs, options.drafts, warnings, !options.check_only)
+        Ok(Site::parse_and_link(
+            inputs,
+            options.drafts,
+            found,
+            !options.check_only,
+        ))
     }
 
     /// Everything [`Site::load`] does after reading the files: parse and link the sources,
@@ -111,7 +139,7 @@ impl Site {
             sources,
             static_files: Some(static_files),
         };
-        Site::parse_and_link(inputs, drafts, warnings, true)
+        Site::parse_and_link(inputs, drafts, warnings, true).into_site()
     }
 
     /// Parses and links sources already in memory (the pure part of [`Site::load`]).
@@ -128,32 +156,36 @@ impl Site {
             sources,
             static_files: None,
         };
-        Site::parse_and_link(inputs, drafts, warnings, true)
+        Site::parse_and_link(inputs, drafts, warnings, true).into_site()
     }
 
     /// The pipeline after reading: front matter, URLs, glossary, Markdown (with the HTML of
-    /// the pages only if `html`), then every link checked, all problems of a stage together.
+    /// the pages only if `html`), then every link checked. Each stage runs on what the one
+    /// before could make (a page whose front matter is broken stays, with its file name as
+    /// its title, so links to it still resolve); `found` collects every problem.
     fn parse_and_link(
         inputs: Inputs,
         drafts: bool,
-        mut warnings: Vec<Diagnostic>,
+        mut found: Vec<Diagnostic>,
         html: bool,
-    ) -> Result<Site, Vec<Diagnostic>> {
+    ) -> Loaded {
         let Inputs {
             root,
             config,
             sources,
             static_files,
         } = inputs;
-        let (mut pages, found) = content::parse_sources(sources, &config, drafts);
-        gate(found, &mut warnings)?;
-        gate(links::assign_paths(&mut pages), &mut warnings)?;
+        let (mut pages, problems) = content::parse_sources(sources, &config, drafts);
+        found.extend(problems);
+        found.extend(links::assign_paths(&mut pages));
+        let (nav, problems) = links::navigation(&config.nav, &pages, &config.glossary.dir);
+        found.extend(problems);
 
         let links = LinkIndex::new(&pages, &config.base_path);
-        let (glossary, mut found) = Glossary::new(&pages);
-        let (sources, more) = Sources::new(&pages, &links);
-        found.extend(more);
-        gate(found, &mut warnings)?;
+        let (glossary, problems) = Glossary::new(&pages);
+        found.extend(problems);
+        let (sources, problems) = Sources::new(&pages, &links);
+        found.extend(problems);
 
         let env = Env {
             config: &config,
@@ -167,21 +199,20 @@ impl Site {
             .into_par_iter()
             .map(|i| markdown::parse(&env, i))
             .collect();
-        let mut found: Vec<Diagnostic> = parsed
-            .iter_mut()
-            .flat_map(|p| std::mem::take(&mut p.diagnostics))
-            .collect();
+        found.extend(
+            parsed
+                .iter_mut()
+                .flat_map(|p| std::mem::take(&mut p.diagnostics)),
+        );
         found.extend(check_anchors(&pages, &parsed));
         if let Some(statics) = &static_files {
             found.extend(check_site_files(&pages, &parsed, statics));
             found.extend(check_static_collisions(&pages, statics));
         }
-        gate(found, &mut warnings)?;
-
         let backlinks = crate::glossary::backlinks(&glossary, &parsed);
         for (term, pages_linking) in glossary.terms.iter().zip(&backlinks) {
             if pages_linking.is_empty() {
-                warnings.push(
+                found.push(
                     Diagnostic::warning(
                         &pages[term.page].path,
                         format!(
@@ -196,22 +227,30 @@ impl Site {
             }
         }
         let cited_on = sources::cited_on(&sources, &parsed);
-        warnings.extend(check_sources(&config, &pages, &sources, &parsed, &cited_on));
-        Ok(Site {
+        found.extend(check_sources(&config, &pages, &sources, &parsed, &cited_on));
+        let warnings = found.iter().filter(|d| !d.is_error()).cloned().collect();
+        let children = links::children(&pages);
+        let site = Site {
             cited_on,
             sources,
-            children: links::children(&pages),
+            positions: links::positions(&pages, &children),
+            children,
             related: crate::glossary::related(&glossary, &parsed),
             backlinks,
             root,
             config,
             pages,
             links,
+            nav,
             glossary,
             parsed,
             static_files: static_files.unwrap_or_default(),
             warnings,
-        })
+        };
+        Loaded {
+            site,
+            problems: found,
+        }
     }
 
     /// Where the build is written: absolute, or relative to the current directory.

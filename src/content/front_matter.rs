@@ -39,6 +39,12 @@ pub struct FrontMatter {
     pub category: Option<String>,
     /// Overrides `[glossary] auto_link` for this page.
     pub auto_link: Option<AutoLink>,
+    /// The menu the page is listed in: `main` or `footer` (ordered by `weight`).
+    pub menu: Option<String>,
+    /// The page's name in the menu, when shorter than its title.
+    pub menu_title: Option<String>,
+    /// Who wrote the page, for structured data.
+    pub authors: Vec<String>,
     /// Sources only: who published the report, and where it is.
     pub source: SourceMeta,
     pub extra: toml::Table,
@@ -78,6 +84,9 @@ impl SourceMeta {
     }
 }
 
+/// The menus a page can be listed in with `menu = "..."`.
+pub const MENUS: &[&str] = &["main", "footer"];
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFrontMatter {
@@ -101,6 +110,9 @@ struct RawFrontMatter {
     author: Option<String>,
     language: Option<String>,
     reliability: Option<String>,
+    menu: Option<String>,
+    menu_title: Option<String>,
+    authors: Option<Vec<String>>,
     extra: Option<toml::Table>,
 }
 
@@ -125,6 +137,9 @@ const KEYS: &[&str] = &[
     "author",
     "language",
     "reliability",
+    "menu",
+    "menu_title",
+    "authors",
     "extra",
 ];
 
@@ -171,6 +186,17 @@ pub fn parse(path: &Path, text: &str) -> Result<(FrontMatter, usize), Diagnostic
         "front matter",
         KEYS,
     ))
+}
+
+/// Where the body starts when the front matter could not be parsed: after the first
+/// closing `+++` line (the whole text is front matter when there is none).
+pub fn body_start(text: &str) -> usize {
+    let Some(open) = open_fence(text) else {
+        return 0;
+    };
+    closing_fences(text, next_line(text, open))
+        .first()
+        .map_or(text.len(), |&close| next_line(text, close))
 }
 
 /// How many `+++` lines are tried as the end of the front matter.
@@ -253,6 +279,13 @@ fn check(path: &Path, text: &str, raw: RawFrontMatter) -> Result<FrontMatter, Di
             )));
         }
     }
+    if let Some(menu) = raw.menu.as_deref().filter(|m| !MENUS.contains(m)) {
+        let help = match crate::diagnostics::did_you_mean(menu, MENUS.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => "write `menu = \"main\"` or `menu = \"footer\"`".to_string(),
+        };
+        return Err(located(path, text, "menu", format!("unknown menu `{menu}`")).with_help(help));
+    }
     Ok(FrontMatter {
         title,
         description: raw.description,
@@ -276,6 +309,9 @@ fn check(path: &Path, text: &str, raw: RawFrontMatter) -> Result<FrontMatter, Di
             language: raw.language,
             reliability: raw.reliability,
         },
+        menu: raw.menu,
+        menu_title: raw.menu_title,
+        authors: raw.authors.unwrap_or_default(),
         extra: raw.extra.unwrap_or_default(),
     })
 }

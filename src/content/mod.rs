@@ -204,23 +204,23 @@ pub fn read_sources(root: &Path) -> (Vec<Source>, Vec<Diagnostic>) {
     (sources, diagnostics)
 }
 
-/// Parses the front matter of every source into a page; drafts are left out unless asked for.
+/// Parses the front matter of every source into a page; drafts are left out unless asked
+/// for. A page whose front matter is broken is kept (see [`read_page`]) with its error.
 pub fn parse_sources(
     sources: Vec<Source>,
     config: &Config,
     drafts: bool,
 ) -> (Vec<Page>, Vec<Diagnostic>) {
-    let results: Vec<Result<Page, Diagnostic>> = sources
+    let results: Vec<(Page, Option<Diagnostic>)> = sources
         .into_par_iter()
-        .map(|source| page_from_source(source, config))
+        .map(|source| read_page(source, config))
         .collect();
     let mut pages = Vec::with_capacity(results.len());
     let mut diagnostics = Vec::new();
-    for result in results {
-        match result {
-            Ok(page) if page.meta.draft && !drafts => {}
-            Ok(page) => pages.push(page),
-            Err(d) => diagnostics.push(d),
+    for (page, problem) in results {
+        diagnostics.extend(problem);
+        if !page.meta.draft || drafts {
+            pages.push(page);
         }
     }
     pages.sort_by(|a, b| a.key.cmp(&b.key));
@@ -284,10 +284,29 @@ fn read_source(abs: &Path, key: &str) -> Result<Source, Diagnostic> {
 
 /// Parses one source's front matter and decides what kind of page it is.
 pub fn page_from_source(source: Source, config: &Config) -> Result<Page, Diagnostic> {
+    match read_page(source, config) {
+        (page, None) => Ok(page),
+        (_, Some(problem)) => Err(problem),
+    }
+}
+
+/// Like [`page_from_source`], but a page whose front matter is broken is still made, with
+/// its file name as its title and the text after the front matter as its body, so that the
+/// later stages can check it and the links to it: one `lede check` run finds everything.
+pub fn read_page(source: Source, config: &Config) -> (Page, Option<Diagnostic>) {
     let Source { key, text } = source;
     let path = Path::new(CONTENT_DIR).join(&key);
-    let (meta, body_start) = front_matter::parse(&path, &text)?;
     let name = key.rsplit('/').next().unwrap_or(&key);
+    let (meta, body_start, mut problem) = match front_matter::parse(&path, &text) {
+        Ok((meta, body_start)) => (meta, body_start, None),
+        Err(problem) => {
+            let meta = FrontMatter {
+                title: name.strip_suffix(".md").unwrap_or(name).to_string(),
+                ..FrontMatter::default()
+            };
+            (meta, front_matter::body_start(&text), Some(problem))
+        }
+    };
     let in_folder = |dir: &str| key.strip_prefix(dir).is_some_and(|r| r.starts_with('/'));
     let kind = if name == SECTION_FILE {
         PageKind::Section
@@ -298,47 +317,10 @@ pub fn page_from_source(source: Source, config: &Config) -> Result<Page, Diagnos
     } else {
         PageKind::Page
     };
-    if kind == PageKind::Term && meta.summary.as_deref().is_none_or(|s| s.trim().is_empty()) {
-        return Err(Diagnostic::error(&path, "glossary term has no `summary`")
-            .at(&text, 0, 3)
-            .with_help(
-                "add `summary = \"One sentence that defines the term.\"` to the front matter",
-            ));
+    if problem.is_none() {
+        problem = source_keys_problem(&path, &text, kind, &meta, config);
     }
-    if kind != PageKind::Source {
-        if let Some(key) = meta.source.keys_set().first() {
-            let sources = &config.sources.dir;
-            return Err(front_matter::located(
-                &path,
-                &text,
-                key,
-                format!("`{key}` is only for sources (files in content/{sources}/)"),
-            )
-            .with_help(format!(
-                "move the file to content/{sources}/, or remove `{key}`"
-            )));
-        }
-    }
-    if kind == PageKind::Source {
-        for (key, value) in [
-            ("url", &meta.source.url),
-            ("archive_url", &meta.source.archive_url),
-        ] {
-            let web = |u: &str| u.starts_with("https://") || u.starts_with("http://");
-            if value.as_deref().is_some_and(|u| !web(u.trim())) {
-                return Err(front_matter::located(
-                    &path,
-                    &text,
-                    key,
-                    format!("`{key}` must be an http(s) address"),
-                )
-                .with_help(format!(
-                    "write it in full: `{key} = \"https://example.org/report\"`"
-                )));
-            }
-        }
-    }
-    Ok(Page {
+    let page = Page {
         kind,
         path,
         key,
@@ -348,7 +330,36 @@ pub fn page_from_source(source: Source, config: &Config) -> Result<Page, Diagnos
         site_path: String::new(),
         parent: None,
         redirects: Vec::new(),
-    })
+    };
+    (page, problem)
+}
+
+/// The source-only keys (`publisher`, `url`...) on a page that is not a source, or a
+/// source's address that is not http(s).
+fn source_keys_problem(
+    path: &Path,
+    text: &str,
+    kind: PageKind,
+    meta: &FrontMatter,
+    config: &Config,
+) -> Option<Diagnostic> {
+    let sources = &config.sources.dir;
+    if kind != PageKind::Source {
+        let key = meta.source.keys_set().first().copied()?;
+        let message = format!("`{key}` is only for sources (files in content/{sources}/)");
+        let help = format!("move the file to content/{sources}/, or remove `{key}`");
+        return Some(front_matter::located(path, text, key, message).with_help(help));
+    }
+    let web = |u: &str| u.starts_with("https://") || u.starts_with("http://");
+    let (key, _) = [
+        ("url", &meta.source.url),
+        ("archive_url", &meta.source.archive_url),
+    ]
+    .into_iter()
+    .find(|(_, value)| value.as_deref().is_some_and(|u| !web(u.trim())))?;
+    let message = format!("`{key}` must be an http(s) address");
+    let help = format!("write it in full: `{key} = \"https://example.org/report\"`");
+    Some(front_matter::located(path, text, key, message).with_help(help))
 }
 
 /// Bytes → text: UTF-8 only (a BOM is dropped), newlines normalised to `\n`.

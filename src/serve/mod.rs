@@ -251,8 +251,14 @@ impl Publisher {
                     );
                 } else if rebuilt.rendered == 0 && !rebuilt.statics.is_empty() {
                     say!("{} changed: {}{fixed}", clock(), rebuilt.statics.join(", "));
+                } else if rebuilt.rendered == 0 && self.failing {
+                    // A fix that restores what was last built (a template put right).
+                    say!(
+                        "{} fixed: the site builds again, no page differs from the last good build",
+                        clock()
+                    );
                 } else if rebuilt.rendered == 0 {
-                    say!("{} no page changed (a draft?){fixed}", clock());
+                    say!("{} rebuilt: no page changed", clock());
                 } else {
                     let what = if rebuilt.full {
                         "everything"

@@ -157,7 +157,8 @@ fn human_and_json_formats() {
     let run = check(&site, &["--format", "json"]);
     assert_eq!(run.code, 1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
-    let first = &json.as_array().unwrap()[0];
+    assert_eq!(json["complete"], true);
+    let first = &json["problems"].as_array().unwrap()[0];
     assert_eq!(first["level"], "error");
     assert_eq!(first["path"], "content/a.md");
     assert_eq!(

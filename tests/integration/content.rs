@@ -159,7 +159,7 @@ struct Open {
 
 /// Elements whose text is not part of the prose a reader reads as sentences.
 fn hidden(open: &Open) -> bool {
-    ["term-tip", "anchor", "footnote-back"]
+    ["term-defs", "anchor", "footnote-back"]
         .iter()
         .any(|c| open.class.split(' ').any(|k| k == *c))
 }

@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod content;
 mod deploy;
+mod editors;
 mod errors;
 mod fuzz_regressions;
 mod glossary;

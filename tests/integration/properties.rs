@@ -91,20 +91,23 @@ fn site(body: &str, auto_link: &str) -> String {
         .clone()
 }
 
-/// The text a reader sees: tags and hover definitions removed.
+/// The text a reader sees: tags and the hidden list of definitions removed.
 fn visible(html: &str) -> String {
+    const DEFS: &str = "<div class=\"term-defs\" hidden>";
+    let html = match html.rfind(DEFS) {
+        Some(at) => {
+            let end = html[at..].find("</div>\n").unwrap() + at + "</div>\n".len();
+            format!("{}{}", &html[..at], &html[end..])
+        }
+        None => html.to_string(),
+    };
     let mut out = String::new();
-    let mut rest = html;
+    let mut rest = html.as_str();
     while let Some(i) = rest.find('<') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        if rest.starts_with("<span class=\"term-tip\"") {
-            let end = rest.find("</span>").unwrap();
-            rest = &rest[end + "</span>".len()..];
-        } else {
-            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
-            rest = &rest[end..];
-        }
+        let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+        rest = &rest[end..];
     }
     out.push_str(rest);
     out
