@@ -29,6 +29,7 @@ pub struct Config {
     pub output_dir: PathBuf,
     pub markdown: MarkdownOptions,
     pub glossary: GlossaryOptions,
+    pub search: SearchOptions,
     /// Free-form settings passed to templates as `site.extra`.
     pub extra: toml::Table,
 }
@@ -69,6 +70,20 @@ impl Default for GlossaryOptions {
     }
 }
 
+/// `[search]`: the search index `lede build` writes into `pagefind/`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchOptions {
+    /// Index every page for the search box; `false` writes no index and no trace of one.
+    pub enabled: bool,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions { enabled: true }
+    }
+}
+
 /// Which plain-text mentions of glossary terms are linked on a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -96,6 +111,8 @@ struct RawConfig {
     #[serde(default)]
     glossary: GlossaryOptions,
     #[serde(default)]
+    search: SearchOptions,
+    #[serde(default)]
     extra: toml::Table,
 }
 
@@ -108,11 +125,13 @@ const KEYS: &[&str] = &[
     "output_dir",
     "markdown",
     "glossary",
+    "search",
     "extra",
     "raw_html",
     "smart_punctuation",
     "dir",
     "auto_link",
+    "enabled",
 ];
 
 pub const CONFIG_FILE: &str = "site.toml";
@@ -152,6 +171,7 @@ impl Config {
                 dir: glossary_dir,
                 ..raw.glossary
             },
+            search: raw.search,
             extra: raw.extra,
         })
     }
@@ -224,6 +244,7 @@ mod tests {
         assert_eq!(c.output_dir, PathBuf::from("public"));
         assert_eq!(c.glossary.auto_link, AutoLink::First);
         assert!(c.markdown.raw_html);
+        assert!(c.search.enabled);
         assert_eq!(c.permalink("meeting/"), "https://x.org/explainer/meeting/");
     }
 

@@ -2,7 +2,7 @@
 //!
 //! The pipeline, one module per stage, data flowing one way:
 //! `config` + `content` (load) → `markdown` (parse) → `links` + `glossary` (link)
-//! → `render` → `output` (write). [`site::Site::load`] runs the stages up to rendering;
+//! → `render` (and `search`, the index) → `output` (write). [`site::Site::load`] runs the stages up to rendering;
 //! [`build`] renders and writes. The CLI in `main.rs` only parses arguments and prints.
 
 pub mod check;
@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod output;
 pub mod publish;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod site;
 
@@ -44,6 +45,12 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
     let mut tera = render::load_templates(&site.root)?;
     let staging = output::Staging::open(&site.root, &output_dir)?;
     render::render_to(&site, &mut tera, &|file| staging.write(&file))?;
+    if site.config.search.enabled {
+        let records = search::records(&site);
+        for file in search::index(records, &site.config.language).map_err(|d| vec![d])? {
+            staging.write(&file).map_err(|d| vec![d])?;
+        }
+    }
     staging.finish(&site.static_files)?;
     Ok(Built {
         pages: site.pages.len(),

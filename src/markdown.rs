@@ -68,6 +68,10 @@ pub struct Parsed {
     /// Distinct terms linked from the page, in order of first link.
     pub terms: Vec<usize>,
     pub word_count: usize,
+    /// The page's words without markup (headings, paragraphs, notes; not code blocks), for
+    /// the search index. Empty unless HTML is produced, `[search]` is on and the page is not
+    /// `search = false`.
+    pub text: String,
     /// How many links and images the page has.
     pub links: usize,
     /// Links to files of the built site (`/images/map.png`), checked against `static/`.
@@ -172,6 +176,8 @@ struct Walker<'e, 'a> {
     waiting: Vec<(usize, usize)>,
     linked: HashSet<usize>,
     mention_counts: HashMap<usize, usize>,
+    /// Keep the page's plain text in `result.text` (for the search index).
+    keep_text: bool,
     result: Parsed,
 }
 
@@ -203,6 +209,7 @@ where
             waiting: Vec::new(),
             linked: HashSet::new(),
             mention_counts: HashMap::new(),
+            keep_text: env.html && env.config.search.enabled && !page.meta.hidden_from_search,
             result: Parsed::default(),
         }
     }
@@ -507,11 +514,17 @@ where
                     sentence_around(&self.block_text, &starts, at);
             }
         }
+        if self.keep_text {
+            push_words(&mut self.result.text, &self.block_text);
+        }
         self.block_text.clear();
     }
 
     fn end_heading(&mut self) {
         let Some(h) = self.heading.take() else { return };
+        if self.keep_text {
+            push_words(&mut self.result.text, &h.text);
+        }
         let level = h.level as u8;
         let base = h.id.clone().unwrap_or_else(|| {
             let s = slugify(&h.text);
@@ -824,6 +837,17 @@ fn link_event<'a>(
         title,
         id,
     })
+}
+
+/// Appends a block's text to the page's, a space between them.
+fn push_words(text: &mut String, block: &str) {
+    let block = block.trim();
+    if !block.is_empty() {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(block);
+    }
 }
 
 fn is_block(tag: &Tag) -> bool {

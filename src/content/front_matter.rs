@@ -39,6 +39,8 @@ pub struct FrontMatter {
     pub category: Option<String>,
     /// Overrides `[glossary] auto_link` for this page.
     pub auto_link: Option<AutoLink>,
+    /// `search = false`: the page is left out of the search index.
+    pub hidden_from_search: bool,
     pub extra: toml::Table,
 }
 
@@ -58,6 +60,7 @@ struct RawFrontMatter {
     summary: Option<String>,
     category: Option<String>,
     auto_link: Option<AutoLink>,
+    search: Option<bool>,
     extra: Option<toml::Table>,
 }
 
@@ -75,6 +78,7 @@ const KEYS: &[&str] = &[
     "summary",
     "category",
     "auto_link",
+    "search",
     "extra",
 ];
 
@@ -183,6 +187,7 @@ fn check(path: &Path, text: &str, raw: RawFrontMatter) -> Result<FrontMatter, Di
         summary: raw.summary,
         category: raw.category,
         auto_link: raw.auto_link,
+        hidden_from_search: raw.search == Some(false),
         extra: raw.extra.unwrap_or_default(),
     })
 }

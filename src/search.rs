@@ -1,0 +1,200 @@
+//! Render stage, part three: the search index, with Pagefind (the `pagefind` crate).
+//!
+//! lede hands Pagefind one custom record per page — the plain text the parse stage kept,
+//! the title, a term's other names, the kind of page — rather than its HTML, so nothing is
+//! parsed twice and hover definitions never count as words of the page that shows them.
+//! The index is a set of static files for `pagefind/`, fetched by the browser in small
+//! chunks. Feeds, redirects and the 404 page are not pages and are never indexed; nor is a
+//! page with `search = false`. Returns files, never writes them.
+
+use std::collections::BTreeMap;
+
+use pagefind::api::PagefindIndex;
+use pagefind::options::PagefindServiceConfig;
+
+use crate::content::PageKind;
+use crate::diagnostics::Diagnostic;
+use crate::render::OutputFile;
+use crate::site::Site;
+
+/// The output folder of the index: `pagefind/pagefind.js` and its chunks.
+pub const DIR: &str = "pagefind";
+
+/// What lede hands the indexer for one page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// The page's path from the site root: `/glossary/donbas/`. Pagefind's script puts it
+    /// after the folder that holds `pagefind/`, so the index works under any base path.
+    pub url: String,
+    pub title: String,
+    /// `term` or `page`: what the result list says the page is.
+    pub kind: &'static str,
+    /// A term's other names (`Donbass`): found like its title, and ranked as high.
+    pub aliases: Vec<String>,
+    /// The description or summary, then the body's text, HTML-escaped: Pagefind's excerpts
+    /// are this text as HTML, with the words found in `<mark>`.
+    pub content: String,
+}
+
+/// The records of every page that is searchable, in page order.
+pub fn records(site: &Site) -> Vec<Record> {
+    site.pages
+        .iter()
+        .enumerate()
+        .filter(|(_, page)| !page.meta.hidden_from_search)
+        .map(|(index, page)| {
+            let term = site.glossary.term_of_page(index);
+            let lead = page
+                .meta
+                .description
+                .as_ref()
+                .or(page.meta.summary.as_ref());
+            let mut text = String::new();
+            for part in lead.into_iter().chain([&site.parsed[index].text]) {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(part);
+            }
+            let mut content = String::with_capacity(text.len() + text.len() / 8);
+            let _ = pulldown_cmark_escape::escape_html(&mut content, &text);
+            Record {
+                url: format!("/{}", page.site_path),
+                title: page.meta.title.clone(),
+                kind: if page.kind == PageKind::Term {
+                    "term"
+                } else {
+                    "page"
+                },
+                aliases: term
+                    .map(|t| site.glossary.terms[t].aliases.clone())
+                    .unwrap_or_default(),
+                content,
+            }
+        })
+        .collect()
+}
+
+/// Builds the index of `records` (text in `language`, an ISO 639-1 code such as `en`) and
+/// returns its files, with their paths under [`DIR`]. Only what lede's search box loads is
+/// kept: Pagefind's own UI scripts and styles are left out.
+pub fn index(records: Vec<Record>, language: &str) -> Result<Vec<OutputFile>, Diagnostic> {
+    let failed = |why: String| {
+        Diagnostic::error("", format!("cannot build the search index: {why}"))
+            .with_help("set `[search] enabled = false` in site.toml to build without search")
+    };
+    // Pagefind resolves its (unused) default paths against the current folder.
+    std::env::current_dir().map_err(|e| failed(format!("no current folder ({e})")))?;
+    let language = language
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("en")
+        .to_string();
+    // On a thread of its own: Pagefind is async (a runtime cannot start inside `lede
+    // serve`'s), and a panic inside it becomes an error here instead of ending lede.
+    let files = std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                runtime.block_on(run_pagefind(records, language))
+            })
+            .join()
+            .map_err(|_| "the indexer stopped unexpectedly".to_string())?
+    })
+    .map_err(failed)?;
+    let files: Vec<OutputFile> = files
+        .into_iter()
+        .map(|file| OutputFile {
+            path: format!(
+                "{DIR}/{}",
+                file.filename.to_string_lossy().replace('\\', "/")
+            ),
+            contents: file.contents,
+        })
+        .collect();
+    // The generic WebAssembly is only loaded when the language has none of its own.
+    let own_wasm = files
+        .iter()
+        .any(|f| f.path.starts_with("pagefind/wasm.") && f.path != UNKNOWN_WASM);
+    Ok(files
+        .into_iter()
+        .filter(|f| wanted(&f.path[DIR.len() + 1..]) && !(own_wasm && f.path == UNKNOWN_WASM))
+        .collect())
+}
+
+const UNKNOWN_WASM: &str = "pagefind/wasm.unknown.pagefind";
+
+async fn run_pagefind(
+    records: Vec<Record>,
+    language: String,
+) -> Result<Vec<pagefind::api::SyntheticFile>, String> {
+    let options = PagefindServiceConfig::builder()
+        .force_language(language.clone())
+        .build();
+    let mut index = PagefindIndex::new(Some(options)).map_err(|e| e.to_string())?;
+    for record in records {
+        let mut meta = BTreeMap::from([("title".to_string(), record.title)]);
+        if !record.aliases.is_empty() {
+            meta.insert("aliases".into(), record.aliases.join(", "));
+        }
+        let filters = BTreeMap::from([("kind".to_string(), vec![record.kind.to_string()])]);
+        index
+            .add_custom_record(
+                record.url,
+                record.content,
+                language.clone(),
+                Some(meta),
+                Some(filters),
+                None,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    index.get_files().await.map_err(|e| e.to_string())
+}
+
+/// The files of Pagefind's output that its search API needs: the script and its worker,
+/// the entry point, the WebAssembly, and the index's chunks.
+fn wanted(name: &str) -> bool {
+    matches!(
+        name,
+        "pagefind.js" | "pagefind-worker.js" | "pagefind-entry.json"
+    ) || name.starts_with("wasm.")
+        || name.ends_with(".pf_meta")
+        || name.starts_with("fragment/")
+        || name.starts_with("index/")
+        || name.starts_with("filter/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_search_api_files_are_kept() {
+        for kept in [
+            "pagefind.js",
+            "pagefind-worker.js",
+            "pagefind-entry.json",
+            "wasm.en.pagefind",
+            "pagefind.en_1234567.pf_meta",
+            "fragment/en_123.pf_fragment",
+            "index/en_123.pf_index",
+            "filter/en_123.pf_filter",
+        ] {
+            assert!(wanted(kept), "{kept}");
+        }
+        for dropped in [
+            "pagefind-ui.js",
+            "pagefind-ui.css",
+            "pagefind-modular-ui.js",
+            "pagefind-component-ui.css",
+            "pagefind-highlight.js",
+            "playground/index.html",
+        ] {
+            assert!(!wanted(dropped), "{dropped}");
+        }
+    }
+}
