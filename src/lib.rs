@@ -44,10 +44,11 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
     let output_dir = site.output_dir(options);
     let mut tera = render::load_templates(&site.root)?;
     let staging = output::Staging::open(&site.root, &output_dir)?;
+    // The search index is built from the parsed text while the pages render.
+    let indexing = site.config.search.enabled.then(|| search::start(&site));
     render::render_to(&site, &mut tera, &|file| staging.write(&file))?;
-    if site.config.search.enabled {
-        let records = search::records(&site);
-        for file in search::index(records, &site.config.language).map_err(|d| vec![d])? {
+    if let Some(indexing) = indexing {
+        for file in indexing.finish().map_err(|d| vec![d])? {
             staging.write(&file).map_err(|d| vec![d])?;
         }
     }

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use pagefind::api::PagefindIndex;
+use pagefind::api::{PagefindIndex, SyntheticFile};
 use pagefind::options::PagefindServiceConfig;
 
 use crate::content::PageKind;
@@ -75,61 +75,71 @@ pub fn records(site: &Site) -> Vec<Record> {
         .collect()
 }
 
-/// Builds the index of `records` (text in `language`, an ISO 639-1 code such as `en`) and
-/// returns its files, with their paths under [`DIR`]. Only what lede's search box loads is
-/// kept: Pagefind's own UI scripts and styles are left out.
-pub fn index(records: Vec<Record>, language: &str) -> Result<Vec<OutputFile>, Diagnostic> {
-    let failed = |why: String| {
-        Diagnostic::error("", format!("cannot build the search index: {why}"))
-            .with_help("set `[search] enabled = false` in site.toml to build without search")
-    };
-    // Pagefind resolves its (unused) default paths against the current folder.
-    std::env::current_dir().map_err(|e| failed(format!("no current folder ({e})")))?;
+/// The index being built on a thread of its own: from [`start`] until [`Indexing::finish`].
+pub struct Indexing(std::thread::JoinHandle<Result<Vec<SyntheticFile>, String>>);
+
+/// Starts indexing the searchable pages of `site` in the background.
+pub fn start(site: &Site) -> Indexing {
+    start_records(records(site), &site.config.language)
+}
+
+/// Starts indexing `records`, whose text is in `language` (an ISO 639-1 code such as
+/// `en`). Pagefind is async and must not run inside `lede serve`'s runtime, so it gets a
+/// thread and a runtime of its own; a panic inside it becomes an error of [`Indexing::finish`].
+pub fn start_records(records: Vec<Record>, language: &str) -> Indexing {
     let language = language
         .split(['-', '_'])
         .next()
         .unwrap_or("en")
         .to_string();
-    // On a thread of its own: Pagefind is async (a runtime cannot start inside `lede
-    // serve`'s), and a panic inside it becomes an error here instead of ending lede.
-    let files = std::thread::scope(|scope| {
-        scope
-            .spawn(|| {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .build()
-                    .map_err(|e| e.to_string())?;
-                runtime.block_on(run_pagefind(records, language))
-            })
-            .join()
-            .map_err(|_| "the indexer stopped unexpectedly".to_string())?
-    })
-    .map_err(failed)?;
-    let files: Vec<OutputFile> = files
-        .into_iter()
-        .map(|file| OutputFile {
-            path: format!(
-                "{DIR}/{}",
-                file.filename.to_string_lossy().replace('\\', "/")
-            ),
-            contents: file.contents,
-        })
-        .collect();
-    // The generic WebAssembly is only loaded when the language has none of its own.
-    let own_wasm = files
-        .iter()
-        .any(|f| f.path.starts_with("pagefind/wasm.") && f.path != UNKNOWN_WASM);
-    Ok(files
-        .into_iter()
-        .filter(|f| wanted(&f.path[DIR.len() + 1..]) && !(own_wasm && f.path == UNKNOWN_WASM))
-        .collect())
+    Indexing(std::thread::spawn(move || {
+        // Pagefind resolves its (unused) default paths against the current folder.
+        std::env::current_dir().map_err(|e| format!("no current folder ({e})"))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .map_err(|e| e.to_string())?;
+        runtime.block_on(run_pagefind(records, language))
+    }))
 }
 
-const UNKNOWN_WASM: &str = "pagefind/wasm.unknown.pagefind";
+impl Indexing {
+    /// Waits for the index and returns its files, with their paths under [`DIR`]. Only what
+    /// lede's search box loads is kept: Pagefind's own UI scripts and styles are left out.
+    pub fn finish(self) -> Result<Vec<OutputFile>, Diagnostic> {
+        let files = self
+            .0
+            .join()
+            .unwrap_or_else(|_| Err("the indexer stopped unexpectedly".into()))
+            .map_err(|why| {
+                Diagnostic::error("", format!("cannot build the search index: {why}")).with_help(
+                    "set `[search] enabled = false` in site.toml to build without search",
+                )
+            })?;
+        // The generic WebAssembly is only loaded for a language that has none of its own.
+        let own_wasm = files.iter().any(|f| {
+            let name = f.filename.to_string_lossy();
+            name.starts_with("wasm.") && name != UNKNOWN_WASM
+        });
+        Ok(files
+            .into_iter()
+            .filter_map(|file| {
+                let name = file.filename.to_string_lossy().replace('\\', "/");
+                let keep = wanted(&name) && !(own_wasm && name == UNKNOWN_WASM);
+                keep.then(|| OutputFile {
+                    path: format!("{DIR}/{name}"),
+                    contents: file.contents,
+                })
+            })
+            .collect())
+    }
+}
+
+const UNKNOWN_WASM: &str = "wasm.unknown.pagefind";
 
 async fn run_pagefind(
     records: Vec<Record>,
     language: String,
-) -> Result<Vec<pagefind::api::SyntheticFile>, String> {
+) -> Result<Vec<SyntheticFile>, String> {
     let options = PagefindServiceConfig::builder()
         .force_language(language.clone())
         .build();
@@ -152,7 +162,11 @@ async fn run_pagefind(
             .await
             .map_err(|e| e.to_string())?;
     }
-    index.get_files().await.map_err(|e| e.to_string())
+    let files = index.get_files().await.map_err(|e| e.to_string());
+    // Pagefind holds gigabytes of small allocations at 10,000 pages; freeing them takes
+    // seconds, which no build needs to wait for.
+    std::thread::spawn(move || drop(index));
+    files
 }
 
 /// The files of Pagefind's output that its search API needs: the script and its worker,
