@@ -15,37 +15,10 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { assert, check, counts, executablePath, launchChromium, lede, repo } from './harness.mjs';
 import { startServer } from '../quality/serve.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-
-function option(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-const lede = path.resolve(option('--lede', path.join(repo, 'target', 'release', 'lede')));
-const executablePath = option('--chromium', '/usr/bin/chromium');
 const TIMEOUT = 10000;
-
-let passed = 0;
-let failed = 0;
-async function check(name, body) {
-  try {
-    await body();
-    passed += 1;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failed += 1;
-    console.log(`FAIL ${name}\n     ${String(e && e.stack ? e.stack : e).split('\n').join('\n     ')}`);
-  }
-}
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 /** Types `query` into the box and resolves with the results: [{href, kind, title, excerpt}]. */
 async function searchFor(tab, query) {
@@ -90,19 +63,7 @@ async function main() {
     assert(built.status === 0, `lede build failed:\n${built.stdout}\n${built.stderr}`);
     server = await startServer(www);
     const site = `${server.url}/explainer/`;
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const tab = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const consoleErrors = [];
     tab.on('console', (m) => {
@@ -207,7 +168,7 @@ async function main() {
       assert(consoleErrors.length === 0, consoleErrors.join('\n'));
     });
   } catch (e) {
-    failed += 1;
+    counts.failed += 1;
     console.log(`FAIL setup\n     ${e && e.stack ? e.stack : e}`);
   } finally {
     if (browser) await browser.close();
@@ -217,5 +178,5 @@ async function main() {
 }
 
 await main();
-console.log(`e2e search: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+console.log(`e2e search: ${counts.passed} passed, ${counts.failed} failed`);
+process.exit(counts.failed === 0 ? 0 : 1);

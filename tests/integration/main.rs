@@ -12,6 +12,7 @@ mod properties;
 mod publish;
 mod reliability;
 mod repo_site;
+mod search;
 mod serve;
 
 use std::collections::BTreeMap;
