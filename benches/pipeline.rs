@@ -113,6 +113,7 @@ fn markdown_autolink(bencher: Bencher) {
         pages: &site.pages,
         links: &site.links,
         glossary: &site.glossary,
+        sources: &site.sources,
         html: true,
     };
     let pages: Vec<usize> = page_indices(site).into_iter().take(100).collect();

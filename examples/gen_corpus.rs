@@ -23,11 +23,12 @@ use corpus::{Corpus, File, Format};
 use rayon::prelude::*;
 
 const USAGE: &str =
-    "usage: gen_corpus --pages N --terms T --out DIR [--format lede|hugo|zola|both]";
+    "usage: gen_corpus --pages N --terms T --out DIR [--sources S] [--format lede|hugo|zola|both]";
 
 struct Args {
     pages: usize,
     terms: usize,
+    sources: usize,
     out: PathBuf,
     formats: Vec<Format>,
 }
@@ -36,6 +37,7 @@ fn parse_args() -> Result<Args, String> {
     let mut pages = None;
     let mut terms = None;
     let mut out = None;
+    let mut sources = 0;
     let mut formats = vec![Format::Lede, Format::Hugo];
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -44,6 +46,7 @@ fn parse_args() -> Result<Args, String> {
             "--pages" => pages = Some(value()?.parse().map_err(|e| format!("--pages: {e}"))?),
             "--terms" => terms = Some(value()?.parse().map_err(|e| format!("--terms: {e}"))?),
             "--out" => out = Some(PathBuf::from(value()?)),
+            "--sources" => sources = value()?.parse().map_err(|e| format!("--sources: {e}"))?,
             "--format" => {
                 formats = match value()?.as_str() {
                     "lede" => vec![Format::Lede],
@@ -60,6 +63,7 @@ fn parse_args() -> Result<Args, String> {
     Ok(Args {
         pages: pages.ok_or("--pages is required")?,
         terms: terms.ok_or("--terms is required")?,
+        sources,
         out: out.ok_or("--out is required")?,
         formats,
     })
@@ -91,6 +95,12 @@ fn generate(corpus: &Corpus, root: &Path, format: Format) -> std::io::Result<()>
         std::fs::create_dir_all(content.join(format!("section-{k}")))?;
     }
     std::fs::create_dir_all(content.join("glossary"))?;
+    if format == Format::Lede && corpus.sources > 0 {
+        std::fs::create_dir_all(content.join("sources"))?;
+        (0..corpus.sources).into_par_iter().try_for_each(|s| {
+            std::fs::write(content.join(Corpus::source_key(s)), corpus.source_page(s))
+        })?;
+    }
     (0..corpus.pages).into_par_iter().try_for_each(|i| {
         std::fs::write(content.join(Corpus::page_key(i)), corpus.page(i, format))
     })?;
@@ -114,7 +124,7 @@ fn main() -> ExitCode {
         }
     };
     let started = Instant::now();
-    let corpus = Corpus::new(args.pages, args.terms);
+    let corpus = Corpus::new(args.pages, args.terms).with_sources(args.sources);
     for format in args.formats {
         let root = args.out.join(format.dir_name());
         if let Err(e) = generate(&corpus, &root, format) {

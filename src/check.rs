@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::content::PageKind;
 use crate::diagnostics::Diagnostic;
+use crate::render;
 use crate::site::{Options, Site};
 
 /// What `check` found.
@@ -23,6 +24,8 @@ pub struct Report {
     pub links: usize,
     /// Errors first, then warnings, each in file order.
     pub problems: Vec<Diagnostic>,
+    /// With `[sources] require = "paragraph"`: (paragraphs that cite a source, paragraphs).
+    pub coverage: Option<(usize, usize)>,
 }
 
 /// How external links are checked.
@@ -61,17 +64,25 @@ pub fn check(options: &Options, external: Option<&ExternalOptions>) -> Report {
                 terms: 0,
                 links: 0,
                 problems: sorted(problems),
+                coverage: None,
             };
         }
     };
     let mut problems = site.warnings.clone();
+    // Everything `build` refuses, `check` reports: templates are compiled and every page
+    // rendered (without its body's HTML, which check never makes), the files thrown away.
+    let rendered = render::load_templates(&site.root)
+        .and_then(|mut tera| render::render_to(&site, &mut tera, &|_| Ok(())));
+    if let Err(errors) = rendered {
+        problems.extend(errors);
+    }
     for page in &site.pages {
         let blank = page
             .meta
             .description
             .as_deref()
             .is_none_or(|d| d.trim().is_empty());
-        if blank && page.kind != PageKind::Term {
+        if blank && !matches!(page.kind, PageKind::Term | PageKind::Source) {
             problems.push(
                 crate::diagnostics::Diagnostic::warning(&page.path, "page has no `description`")
                     .at(&page.text, 0, 3)
@@ -89,6 +100,8 @@ pub fn check(options: &Options, external: Option<&ExternalOptions>) -> Report {
         pages: site.pages.len(),
         terms: site.glossary.terms.len(),
         links: site.parsed.iter().map(|p| p.links).sum(),
+        coverage: (site.config.sources.require == crate::config::Require::Paragraph)
+            .then(|| crate::site::citation_coverage(&site)),
         problems: sorted(problems),
     }
 }
@@ -99,16 +112,43 @@ fn sorted(mut problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
     problems
 }
 
+/// Where an external URL is written: a link in a page, or a source's `url` / `archive_url`.
+enum Place {
+    Link {
+        page: usize,
+        offset: usize,
+        len: usize,
+    },
+    Source {
+        source: usize,
+        key: &'static str,
+    },
+}
+
 /// Checks every distinct external URL once, `concurrency` at a time; reports each failure
-/// at every place that links to it.
+/// at every place that names it.
 fn check_external(site: &Site, options: &ExternalOptions) -> Vec<Diagnostic> {
-    let mut places: BTreeMap<&str, Vec<(usize, usize, usize)>> = BTreeMap::new();
+    let mut places: BTreeMap<&str, Vec<Place>> = BTreeMap::new();
     for (page, parsed) in site.parsed.iter().enumerate() {
         for link in &parsed.external {
-            places
-                .entry(&link.target)
-                .or_default()
-                .push((page, link.offset, link.len));
+            places.entry(&link.target).or_default().push(Place::Link {
+                page,
+                offset: link.offset,
+                len: link.len,
+            });
+        }
+    }
+    for (source, s) in site.sources.sources.iter().enumerate() {
+        let Some(meta) = site.pages.get(s.page).map(|p| &p.meta.source) else {
+            continue;
+        };
+        for (key, url) in [("url", &meta.url), ("archive_url", &meta.archive_url)] {
+            if let Some(url) = url {
+                places
+                    .entry(url.trim())
+                    .or_default()
+                    .push(Place::Source { source, key });
+            }
         }
     }
     let urls: Vec<&str> = places.keys().copied().collect();
@@ -116,16 +156,43 @@ fn check_external(site: &Site, options: &ExternalOptions) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     for (url, result) in urls.iter().zip(results) {
         let Err(why) = result else { continue };
-        for &(page, offset, len) in &places[url] {
-            let p = &site.pages[page];
-            problems.push(
-                Diagnostic::error(&p.path, format!("external link {url}: {why}"))
-                    .at(&p.text, offset, len)
-                    .with_help("fix or remove the link, or link to an archived copy"),
-            );
+        for place in &places[url] {
+            problems.push(external_problem(site, place, url, &why));
         }
     }
     problems
+}
+
+fn external_problem(site: &Site, place: &Place, url: &str, why: &str) -> Diagnostic {
+    match *place {
+        Place::Link { page, offset, len } => {
+            let p = &site.pages[page];
+            Diagnostic::error(&p.path, format!("external link {url}: {why}"))
+                .at(&p.text, offset, len)
+                .with_help("fix or remove the link, or link to an archived copy")
+        }
+        Place::Source { source, key } => {
+            let s = &site.sources.sources[source];
+            let page = &site.pages[s.page];
+            let archive = page.meta.source.archive_url.as_deref();
+            let help = match (key, archive) {
+                ("url", Some(archive)) => {
+                    format!("the source is gone from its address; its archived copy is {archive}")
+                }
+                ("url", None) => {
+                    "the source is gone: add `archive_url` with an archived copy".to_string()
+                }
+                _ => "find another archived copy".to_string(),
+            };
+            crate::content::front_matter::located(
+                &page.path,
+                &page.text,
+                key,
+                format!("source `{}`: {key} {url}: {why}", s.key),
+            )
+            .with_help(help)
+        }
+    }
 }
 
 /// The result for each URL, in order: `Ok` if it answered with a success (after redirects).

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use toml::Spanned;
 
 use crate::diagnostics::{Diagnostic, from_toml_error};
 
@@ -30,9 +31,42 @@ pub struct Config {
     pub markdown: MarkdownOptions,
     pub glossary: GlossaryOptions,
     pub search: SearchOptions,
+    pub sources: SourcesOptions,
     /// Free-form settings passed to templates as `site.extra`.
     pub extra: toml::Table,
+    /// Where `lede deploy` publishes (`[[deploy]]` tables); never shown to templates.
+    #[serde(skip)]
+    pub deploy: Vec<DeployTarget>,
 }
+
+/// One `[[deploy]]` table: a place `lede deploy` publishes the output folder to.
+/// Credentials are never here: they come from the provider's environment variables and files.
+#[derive(Debug, Clone)]
+pub struct DeployTarget {
+    /// The name `lede deploy --target NAME` picks it by.
+    pub name: String,
+    /// `s3://bucket/prefix?region=...`, `gs://bucket/prefix`, `az://container/prefix`, or
+    /// `file:///absolute/folder`; only the query keys in [`DEPLOY_URL_OPTIONS`].
+    pub url: url::Url,
+    /// `[[deploy.headers]]`: header rules by glob over output paths, the first match wins.
+    pub headers: Vec<HeaderRule>,
+    /// The line of `name` in site.toml, for messages about this target.
+    pub line: usize,
+}
+
+/// A `[[deploy.headers]]` rule: headers for the output files whose path matches `glob`.
+#[derive(Debug, Clone)]
+pub struct HeaderRule {
+    /// Matched against paths relative to the output folder (`glossary/donbas/index.html`);
+    /// `*` also matches `/`.
+    pub glob: globset::Glob,
+    pub cache_control: Option<String>,
+    pub content_type: Option<String>,
+}
+
+/// The query keys a deploy URL may carry. Anything else (a secret above all) is refused.
+pub const DEPLOY_URL_OPTIONS: &[&str] = &["region", "endpoint", "allow_http"];
+const DEPLOY_SCHEMES: &[&str] = &["s3", "gs", "az", "file"];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -84,6 +118,35 @@ impl Default for SearchOptions {
     }
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SourcesOptions {
+    /// The content folder whose pages are sources: one file per source, its stem the key
+    /// that `[^key]` cites.
+    pub dir: String,
+    /// `"paragraph"`: every paragraph of a page that is not a glossary term or a source
+    /// must cite something (`lede check` warns at each one that does not).
+    pub require: Require,
+}
+
+impl Default for SourcesOptions {
+    fn default() -> Self {
+        SourcesOptions {
+            dir: "sources".into(),
+            require: Require::Off,
+        }
+    }
+}
+
+/// How much of a page must cite a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Require {
+    #[default]
+    Off,
+    Paragraph,
+}
+
 /// Which plain-text mentions of glossary terms are linked on a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -113,7 +176,28 @@ struct RawConfig {
     #[serde(default)]
     search: SearchOptions,
     #[serde(default)]
+    sources: SourcesOptions,
+    #[serde(default)]
     extra: toml::Table,
+    #[serde(default)]
+    deploy: Vec<RawDeploy>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeploy {
+    name: Spanned<String>,
+    url: Spanned<String>,
+    #[serde(default)]
+    headers: Vec<RawHeaderRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeaderRule {
+    glob: Spanned<String>,
+    cache_control: Option<String>,
+    content_type: Option<String>,
 }
 
 const KEYS: &[&str] = &[
@@ -126,12 +210,21 @@ const KEYS: &[&str] = &[
     "markdown",
     "glossary",
     "search",
+    "sources",
+    "require",
     "extra",
     "raw_html",
     "smart_punctuation",
     "dir",
     "auto_link",
     "enabled",
+    "deploy",
+    "name",
+    "url",
+    "headers",
+    "glob",
+    "cache_control",
+    "content_type",
 ];
 
 pub const CONFIG_FILE: &str = "site.toml";
@@ -150,6 +243,20 @@ impl Config {
         let title = raw.title.ok_or_else(|| missing("title"))?;
         let base_url = normalize_base_url(raw.base_url.as_deref().unwrap_or("/"))
             .map_err(|why| locate(Diagnostic::error(path, why), text, "base_url"))?;
+        let sources_dir = raw.sources.dir.trim_matches('/').to_string();
+        if sources_dir.is_empty()
+            || sources_dir.contains("..")
+            || sources_dir == raw.glossary.dir.trim_matches('/')
+        {
+            return Err(locate(
+                Diagnostic::error(
+                    path,
+                    "`sources.dir` must name a folder inside content/, other than the glossary's",
+                ),
+                text,
+                "dir",
+            ));
+        }
         let glossary_dir = raw.glossary.dir.trim_matches('/').to_string();
         if glossary_dir.is_empty() || glossary_dir.contains("..") {
             return Err(locate(
@@ -158,7 +265,9 @@ impl Config {
                 "dir",
             ));
         }
+        let deploy = deploy_targets(raw.deploy, text)?;
         Ok(Config {
+            deploy,
             publisher: raw.publisher.unwrap_or_else(|| title.clone()),
             title,
             base_path: base_path(&base_url),
@@ -172,6 +281,10 @@ impl Config {
                 ..raw.glossary
             },
             search: raw.search,
+            sources: SourcesOptions {
+                dir: sources_dir,
+                ..raw.sources
+            },
             extra: raw.extra,
         })
     }
@@ -194,6 +307,102 @@ impl Config {
     }
 }
 
+/// Checks the `[[deploy]]` tables: unique names, a known URL scheme, no secrets, valid globs.
+fn deploy_targets(raw: Vec<RawDeploy>, text: &str) -> Result<Vec<DeployTarget>, Diagnostic> {
+    let error = |message: String, span: std::ops::Range<usize>| {
+        Diagnostic::error(CONFIG_FILE, message).at(text, span.start, span.len())
+    };
+    let mut targets: Vec<DeployTarget> = Vec::new();
+    for d in raw {
+        let name = d.name.get_ref().trim();
+        if name.is_empty() || targets.iter().any(|t| t.name == name) {
+            let why = format!("deploy target name `{name}` is empty or used twice");
+            return Err(
+                error(why, d.name.span()).with_help("give every [[deploy]] table its own `name`")
+            );
+        }
+        let url = deploy_url(d.url.get_ref()).map_err(|(why, help)| {
+            // Located without the source line: a URL may hold a secret by mistake.
+            let at = crate::diagnostics::Position::of(text, d.url.span().start);
+            Diagnostic::error(CONFIG_FILE, format!("deploy target `{name}`: {why}"))
+                .at_line_col(at.line, at.col)
+                .with_help(help)
+        })?;
+        let headers = d
+            .headers
+            .into_iter()
+            .map(|h| header_rule(h, text))
+            .collect::<Result<_, _>>()?;
+        let line = crate::diagnostics::Position::of(text, d.name.span().start).line;
+        targets.push(DeployTarget {
+            name: name.to_string(),
+            url,
+            headers,
+            line,
+        });
+    }
+    Ok(targets)
+}
+
+fn header_rule(raw: RawHeaderRule, text: &str) -> Result<HeaderRule, Diagnostic> {
+    let glob = globset::Glob::new(raw.glob.get_ref()).map_err(|e| {
+        let span = raw.glob.span();
+        Diagnostic::error(
+            CONFIG_FILE,
+            format!("invalid glob in [[deploy.headers]]: {e}"),
+        )
+        .at(text, span.start, span.len())
+        .with_help("write a glob such as `*.css` or `images/**`")
+    })?;
+    Ok(HeaderRule {
+        glob,
+        cache_control: raw.cache_control,
+        content_type: raw.content_type,
+    })
+}
+
+/// Parses a deploy URL. Error messages never repeat the URL: it could hold a secret.
+fn deploy_url(text: &str) -> Result<url::Url, (String, String)> {
+    let example = "e.g. `s3://bucket/prefix?region=eu-west-1`, `gs://bucket`, `file:///srv/site`";
+    let fail = |why: &str| Err((why.to_string(), example.to_string()));
+    let Ok(url) = url::Url::parse(text.trim()) else {
+        return fail("`url` is not a URL");
+    };
+    if !DEPLOY_SCHEMES.contains(&url.scheme()) {
+        let why = format!("unknown URL scheme `{}:`", url.scheme());
+        return Err((
+            why,
+            format!("use s3://, gs://, az:// or file://, {example}"),
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err((
+            "the URL holds credentials".into(),
+            "remove them: credentials come from the provider's environment variables and files"
+                .into(),
+        ));
+    }
+    if let Some((key, _)) = url
+        .query_pairs()
+        .find(|(k, _)| !DEPLOY_URL_OPTIONS.contains(&&**k))
+    {
+        let allowed = DEPLOY_URL_OPTIONS.join("`, `");
+        let why = format!("unknown URL option `{key}`");
+        return Err((
+            why,
+            format!("allowed: `{allowed}`; credentials go in the environment"),
+        ));
+    }
+    let folder = url.scheme() == "file";
+    if folder && (url.host().is_some() || url.path().len() < 2) {
+        return fail("a file:// URL needs an absolute folder: `file:///srv/site`");
+    }
+    if !folder && url.host_str().is_none_or(str::is_empty) {
+        return fail("the URL names no bucket");
+    }
+    Ok(url)
+}
+
 /// Points a diagnostic at the line of `key` in the file, when it is there.
 fn locate(diagnostic: Diagnostic, text: &str, key: &str) -> Diagnostic {
     match text.lines().position(|l| l.trim_start().starts_with(key)) {
@@ -212,6 +421,30 @@ fn normalize_base_url(url: &str) -> Result<String, String> {
     if !ok || url.contains(char::is_whitespace) || url.contains(['?', '#']) {
         return Err(format!(
             "base_url `{url}` is not an http(s) URL or a path starting with `/`, e.g. `https://example.org/explainer/`"
+        ));
+    }
+    if url.starts_with("//") {
+        return Err(format!(
+            "base_url `{url}` has no scheme: browsers would read `{url}` as another host; write `https:{url}` or a path such as `/explainer/`"
+        ));
+    }
+    let path = match url.split_once("://") {
+        Some((_, host_and_path)) => {
+            if host_and_path.is_empty() || host_and_path.starts_with('/') {
+                return Err(format!(
+                    "base_url `{url}` has no host name, e.g. `https://example.org/`"
+                ));
+            }
+            host_and_path
+                .find('/')
+                .and_then(|i| host_and_path.get(i..))
+                .unwrap_or("/")
+        }
+        None => url,
+    };
+    if path.contains("//") || url.contains('\\') {
+        return Err(format!(
+            "base_url `{url}` has an empty path segment (`//`) or a backslash; write it like `https://example.org/explainer/`"
         ));
     }
     Ok(if url.ends_with('/') {
@@ -234,6 +467,22 @@ fn base_path(base_url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_urls_that_would_mislead_browsers_are_refused() {
+        for bad in [
+            "//evil.example/",
+            "https:///x/",
+            "https://",
+            "/a//b/",
+            "/a\\b/",
+        ] {
+            assert!(normalize_base_url(bad).is_err(), "{bad}");
+        }
+        for good in ["/", "/explainer/", "https://x.org", "https://x.org/a/b/"] {
+            assert!(normalize_base_url(good).is_ok(), "{good}");
+        }
+    }
 
     #[test]
     fn defaults_and_base_path() {
@@ -261,5 +510,60 @@ mod tests {
         let err = Config::parse("title = \"T\"\nbase_url = \"ftp://x\"\n").unwrap_err();
         assert_eq!(err.line, 2);
         assert!(err.message.contains("ftp://x"));
+    }
+
+    const DEPLOY: &str = "title = \"T\"\n\n[[deploy]]\nname = \"production\"\n";
+
+    fn deploy_error(rest: &str) -> Diagnostic {
+        Config::parse(&format!("{DEPLOY}{rest}")).unwrap_err()
+    }
+
+    #[test]
+    fn deploy_targets_with_header_rules() {
+        let text = format!(
+            "{DEPLOY}url = \"s3://b/p?region=eu-west-1\"\n[[deploy.headers]]\nglob = \"*.css\"\ncache_control = \"no-cache\"\n\n[[deploy]]\nname = \"copy\"\nurl = \"file:///srv/site\"\n"
+        );
+        let c = Config::parse(&text).unwrap();
+        assert_eq!(c.deploy.len(), 2);
+        assert_eq!(
+            (c.deploy[0].name.as_str(), c.deploy[0].line),
+            ("production", 4)
+        );
+        assert_eq!(c.deploy[0].url.host_str(), Some("b"));
+        assert_eq!(
+            c.deploy[0].headers[0].cache_control.as_deref(),
+            Some("no-cache")
+        );
+        assert_eq!(c.deploy[1].url.path(), "/srv/site");
+    }
+
+    #[test]
+    fn deploy_errors_name_the_line_and_never_repeat_secrets() {
+        let err = deploy_error("url = \"ftp://b/p\"\n");
+        assert_eq!(err.line, 5);
+        assert!(
+            err.message.contains("unknown URL scheme `ftp:`"),
+            "{}",
+            err.message
+        );
+        let err = deploy_error("url = \"s3://b/p?secret_access_key=hunter22\"\n");
+        assert_eq!(err.line, 5);
+        assert!(
+            err.message.contains("`secret_access_key`"),
+            "{}",
+            err.message
+        );
+        assert!(!err.to_string().contains("hunter22"), "{err}");
+        let err = deploy_error("url = \"s3://AKID:hunter22@b/p\"\n");
+        assert!(err.message.contains("holds credentials"), "{}", err.message);
+        assert!(!format!("{err}{:?}", err.help).contains("hunter22"));
+        let err = deploy_error("url = \"s3://b\"\ncache_contrl = \"x\"\n");
+        assert_eq!(err.line, 6);
+        assert_eq!(err.help.as_deref(), Some("did you mean `cache_control`?"));
+        let err = deploy_error("url = \"s3://b\"\n[[deploy.headers]]\nglob = \"a/[\"\n");
+        assert_eq!(err.line, 7);
+        assert!(err.message.contains("invalid glob"), "{}", err.message);
+        let err = deploy_error("url = \"file://relative/dir\"\n");
+        assert!(err.message.contains("absolute folder"), "{}", err.message);
     }
 }

@@ -5,6 +5,13 @@
 //! checked for whole words. Once every page is parsed, [`backlinks`] and [`related`] turn
 //! the recorded mentions into each term's "Mentioned in" and "Related terms".
 //! Pure: never touches the file system.
+// Input from files reaches every line here: no panicking index, slice or unwrap (issue 13).
+#![deny(
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -23,7 +30,8 @@ pub struct Term {
     #[serde(skip)]
     pub page: usize,
     pub title: String,
-    /// The file stem, used in mention anchors (`mention-donbas-1`) and wikilinks.
+    /// The file stem made URL-safe (`donbas`), used in mention anchors (`mention-donbas-1`):
+    /// never the raw file name, which could carry quotes into an attribute.
     pub slug: String,
     pub summary: String,
     pub category: Option<String>,
@@ -58,10 +66,14 @@ impl Glossary {
                 .chain(page.meta.aliases.iter().map(String::as_str))
                 .filter(|n| !n.trim().is_empty() && !n.starts_with('/'));
             for name in names {
+                if name.chars().count() > MAX_NAME_CHARS {
+                    diagnostics.push(too_long(page, name));
+                    continue;
+                }
                 let key = fold(name);
                 if let Some(&(other, other_name)) = owner.get(&key) {
-                    if other != term {
-                        let other_page = &pages[terms_page(&terms, other)];
+                    let other_page = pages.get(terms_page(&terms, other));
+                    if let Some(other_page) = other_page.filter(|_| other != term) {
                         diagnostics.push(collision(page, name, other_page, other_name));
                     }
                     continue;
@@ -74,7 +86,7 @@ impl Glossary {
             terms.push(Term {
                 page: page_index,
                 title: page.meta.title.clone(),
-                slug: page.stem().to_string(),
+                slug: id_safe(page.stem()),
                 summary: page.meta.summary.clone().unwrap_or_default(),
                 category: page.meta.category.clone(),
                 aliases: page
@@ -89,7 +101,9 @@ impl Glossary {
         let mut by_name: HashMap<String, usize> =
             owner.into_iter().map(|(k, (t, _))| (k, t)).collect();
         for (i, term) in terms.iter().enumerate() {
-            by_name.entry(fold(&term.slug)).or_insert(i);
+            if let Some(page) = pages.get(term.page) {
+                by_name.entry(fold(page.stem())).or_insert(i);
+            }
         }
         let by_page = terms.iter().enumerate().map(|(i, t)| (t.page, i)).collect();
         let matcher = if patterns.is_empty() {
@@ -149,29 +163,50 @@ impl Glossary {
     ) -> impl Iterator<Item = (Range<usize>, usize)> + 't {
         let matches = self.matcher.iter().flat_map(move |m| m.find_iter(text));
         matches.filter_map(move |m| {
-            let term = self.patterns[m.pattern().as_usize()].1;
+            // The automaton was built from `patterns`: every pattern id is an index into it.
+            let &(_, term) = self.patterns.get(m.pattern().as_usize())?;
             is_whole_word(text, m.range()).then(|| (m.range(), term))
         })
     }
+}
+
+/// A file stem as an id part: lowercase ASCII letters, digits and hyphens only.
+fn id_safe(stem: &str) -> String {
+    let slug = crate::links::slugify(stem);
+    if slug.is_empty() { "term".into() } else { slug }
 }
 
 fn terms_page(terms: &[Term], term: usize) -> usize {
     terms.get(term).map_or(0, |t| t.page)
 }
 
+/// The longest title or alias searched for in text. Names are words people write; a bound
+/// keeps building the automaton linear (a 6,000-character repetitive alias took seconds).
+const MAX_NAME_CHARS: usize = 120;
+
+fn too_long(page: &Page, name: &str) -> Diagnostic {
+    let front = page.text.get(..page.body_start).unwrap_or("");
+    let prefix: String = name.chars().take(12).collect();
+    let offset = front.find(&prefix).unwrap_or(0);
+    Diagnostic::error(
+        &page.path,
+        format!(
+            "glossary name `{prefix}…` is {} characters long (at most {MAX_NAME_CHARS})",
+            name.chars().count()
+        ),
+    )
+    .at(&page.text, offset, prefix.len())
+    .with_help("titles and aliases are the names readers see in the text: shorten it")
+}
+
 fn collision(page: &Page, name: &str, other: &Page, other_name: &str) -> Diagnostic {
-    let line_of = |p: &Page, n: &str| {
-        let quoted = format!("\"{n}\"");
-        let front = &p.text[..p.body_start];
-        front
-            .find(&quoted)
-            .map(|i| front[..i].matches('\n').count() + 1)
-            .unwrap_or(1)
-    };
-    let other_at = format!("{}:{}", other.path.display(), line_of(other, other_name));
-    let offset = page.text[..page.body_start]
-        .find(&format!("\"{name}\""))
-        .unwrap_or(0);
+    let front = |p: &Page| p.text.get(..p.body_start).unwrap_or_default().to_string();
+    let other_front = front(other);
+    let other_line = other_front
+        .split_once(&format!("\"{other_name}\""))
+        .map_or(1, |(before, _)| before.matches('\n').count() + 1);
+    let other_at = format!("{}:{other_line}", other.path.display());
+    let offset = front(page).find(&format!("\"{name}\"")).unwrap_or(0);
     Diagnostic::error(
         &page.path,
         format!("glossary name `{name}` is also used by {other_at} (`{other_name}`)"),
@@ -235,20 +270,26 @@ fn automaton(patterns: &[(String, usize)]) -> Result<AhoCorasick, aho_corasick::
 /// True if `range` is not glued to letters or digits on either side. A possessive
 /// (`Luhansk's`, `Luhansk’s`) still counts as the word; a contraction (`Don't`) does not.
 fn is_whole_word(text: &str, range: Range<usize>) -> bool {
-    let before = text[..range.start].chars().next_back();
-    if before.is_some_and(char::is_alphanumeric) {
+    let before = text.get(..range.start).and_then(|t| t.chars().next_back());
+    if before.is_some_and(is_word_char) {
         return false;
     }
-    let mut after = text[range.end..].chars();
+    let mut after = text.get(range.end..).unwrap_or("").chars();
     match after.next() {
-        Some(c) if c.is_alphanumeric() => false,
+        Some(c) if is_word_char(c) => false,
         Some('\'' | '\u{2019}') => match after.next() {
-            Some('s') => !after.next().is_some_and(char::is_alphanumeric),
-            Some(c) => !c.is_alphanumeric(),
+            Some('s') => !after.next().is_some_and(is_word_char),
+            Some(c) => !is_word_char(c),
             None => true,
         },
         _ => true,
     }
+}
+
+/// Letters, digits, and combining marks: `Cafe` followed by U+0301 is the word `Café`
+/// written decomposed, so `Cafe` alone is not a whole word there.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
 }
 
 /// For each term: the mentions that link to it, one per page (its first), in page order.
@@ -262,7 +303,9 @@ pub fn backlinks(glossary: &Glossary, parsed: &[Parsed]) -> Vec<Vec<(usize, usiz
         let mut firsts: Vec<(usize, usize)> = seen.into_iter().collect();
         firsts.sort_by_key(|&(_, i)| i);
         for (term, mention) in firsts {
-            backlinks[term].push((page, mention));
+            if let Some(list) = backlinks.get_mut(term) {
+                list.push((page, mention));
+            }
         }
     }
     backlinks
@@ -271,24 +314,30 @@ pub fn backlinks(glossary: &Glossary, parsed: &[Parsed]) -> Vec<Vec<(usize, usiz
 /// For each term: terms its definition links to, then terms whose definitions link to it.
 pub fn related(glossary: &Glossary, parsed: &[Parsed]) -> Vec<Vec<usize>> {
     let mut related: Vec<Vec<usize>> = vec![Vec::new(); glossary.terms.len()];
+    let links = |term: &Term| parsed.get(term.page).map_or(&[][..], |p| &p.terms[..]);
+    let mut add = |to: usize, other: usize| {
+        if let Some(list) = related
+            .get_mut(to)
+            .filter(|l| to != other && !l.contains(&other))
+        {
+            list.push(other);
+        }
+    };
     for (t, term) in glossary.terms.iter().enumerate() {
-        for &other in &parsed[term.page].terms {
-            if other != t && !related[t].contains(&other) {
-                related[t].push(other);
-            }
+        for &other in links(term) {
+            add(t, other);
         }
     }
     for (t, term) in glossary.terms.iter().enumerate() {
-        for &other in &parsed[term.page].terms {
-            if other != t && !related[other].contains(&t) {
-                related[other].push(t);
-            }
+        for &other in links(term) {
+            add(other, t);
         }
     }
     related
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::string_slice, clippy::unwrap_used)]
 mod tests {
     use super::*;
 

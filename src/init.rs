@@ -16,6 +16,8 @@ const FILES: &[(&str, &str)] = &[
     ("content/glossary/_index.md", GLOSSARY),
     ("content/glossary/envoy.md", TERM_ENVOY),
     ("content/glossary/summit.md", TERM_SUMMIT),
+    ("content/sources/_index.md", SOURCES),
+    ("content/sources/wire.md", SOURCE_WIRE),
     (
         "templates/base.html",
         include_str!("../templates/base.html"),
@@ -40,6 +42,14 @@ const FILES: &[(&str, &str)] = &[
         "templates/glossary.html",
         include_str!("../templates/glossary.html"),
     ),
+    (
+        "templates/source.html",
+        include_str!("../templates/source.html"),
+    ),
+    (
+        "templates/sources.html",
+        include_str!("../templates/sources.html"),
+    ),
     ("templates/404.html", include_str!("../templates/404.html")),
     (
         "templates/partials/meta.html",
@@ -49,7 +59,10 @@ const FILES: &[(&str, &str)] = &[
     ("static/glossary.js", include_str!("../static/glossary.js")),
     ("static/search.js", include_str!("../static/search.js")),
     ("static/favicon.svg", include_str!("../static/favicon.svg")),
-    (".gitignore", "/public\n/.public.lede-staging\n"),
+    (
+        ".gitignore",
+        "/public\n/.public.lede-staging\n/.public.lede-lock\n",
+    ),
 ];
 
 /// Creates a new site in `dir`, which must be empty or missing.
@@ -116,8 +129,9 @@ title = "The story"
 description = "What happened, told in order, with every claim sourced."
 weight = 1
 +++
-An envoy travelled to a summit.[^source] Mention a glossary term by its name and lede links
-it, with its definition on hover.
+An envoy travelled to a summit.[^wire] Mention a glossary term by its name and lede links
+it, with its definition on hover. Cite a source by its file name in `content/sources/`:
+the note, numbered, is made from the source's own page.[^1]
 
 ## What was said
 
@@ -129,7 +143,24 @@ it, with its definition on hover.
 
 Say what is not known yet, without guessing.
 
-[^source]: Name the publication, the title of the report and its date.
+[^1]: A note of the page's own, for a remark rather than a source.
+"#;
+
+const SOURCES: &str = r#"+++
+title = "Sources"
+description = "Every report this explainer cites, and where."
++++
+One file per source in this folder; its file name is the key pages cite it by.
+"#;
+
+const SOURCE_WIRE: &str = r#"+++
+title = "The title of the report"
+publisher = "The publication"
+url = "https://example.org/the-report"
+date = 2025-01-01
+reliability = "A short note on how far to trust it."
++++
+What this source was used for. The page lists every page that cites it.
 "#;
 
 const GLOSSARY: &str = r#"+++

@@ -8,8 +8,10 @@
 pub mod check;
 pub mod config;
 pub mod content;
+pub mod deploy;
 pub mod diagnostics;
 pub mod glossary;
+pub mod html;
 pub mod init;
 pub mod links;
 pub mod markdown;
@@ -19,6 +21,7 @@ pub mod render;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod sources;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -60,4 +63,14 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
         elapsed: started.elapsed(),
         warnings: site.warnings,
     })
+}
+
+/// The async runtime of `serve` and `deploy` (two workers: the machines lede targets are
+/// small, and the work is I/O). `what` names it in the error.
+pub(crate) fn runtime(what: &str) -> Result<tokio::runtime::Runtime, Vec<Diagnostic>> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| vec![Diagnostic::error("", format!("cannot start {what}: {e}"))])
 }

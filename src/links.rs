@@ -3,11 +3,26 @@
 //! Assigns each page its site path (`glossary/donbas/`) from its file path and `slug`,
 //! finds each page's section, refuses collisions, and resolves the links authors write
 //! (`../meeting.md#three-pillars`) to those URLs. Pure: never touches the file system.
+// Input from files reaches every line here: no panicking index, slice or unwrap (issue 13).
+#![deny(
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
 
 use std::collections::HashMap;
 
 use crate::content::{Page, PageKind};
 use crate::diagnostics::Diagnostic;
+
+/// The site-wide files lede generates, by their path from the output root. No page, alias
+/// or static file may take one of these paths.
+pub const NOT_FOUND_FILE: &str = "404.html";
+pub const SITEMAP_FILE: &str = "sitemap.xml";
+pub const FEED_FILE: &str = "atom.xml";
+pub const ROBOTS_FILE: &str = "robots.txt";
+pub const GENERATED_FILES: [&str; 4] = [NOT_FOUND_FILE, SITEMAP_FILE, FEED_FILE, ROBOTS_FILE];
 
 /// Makes a URL segment: lowercase ASCII letters, digits and hyphens (`Luhansk Oblast` →
 /// `luhansk-oblast`, `Донбас` → `donbas`). May be empty (`!!!`).
@@ -129,16 +144,34 @@ fn redirects(page: &Page) -> (Vec<String>, Vec<Diagnostic>) {
     (files, problems)
 }
 
+/// Two pages, a page and an alias, or an alias and a generated file that would be written
+/// to the same path. Paths are compared ignoring case: a case-insensitive host (macOS,
+/// Windows, some buckets) would store `/Old/` and `/old/` as one file.
 fn collisions(pages: &[Page]) -> Vec<Diagnostic> {
     let mut seen: HashMap<String, &Page> = HashMap::new();
     let mut diagnostics = Vec::new();
     for page in pages {
         for redirect in &page.redirects {
-            let as_page = redirect
-                .strip_suffix("index.html")
-                .unwrap_or(redirect)
-                .to_string();
-            if let Some(first) = seen.insert(as_page, page) {
+            if let Some(generated) = GENERATED_FILES
+                .iter()
+                .find(|g| g.eq_ignore_ascii_case(redirect))
+            {
+                diagnostics.push(
+                    crate::content::front_matter::located(
+                        &page.path,
+                        &page.text,
+                        "aliases",
+                        format!(
+                            "alias /{redirect} of {} would replace the generated file /{generated}",
+                            page.path.display()
+                        ),
+                    )
+                    .with_help("remove the alias: lede writes that file itself"),
+                );
+                continue;
+            }
+            let as_page = redirect.strip_suffix("index.html").unwrap_or(redirect);
+            if let Some(first) = seen.insert(as_page.to_lowercase(), page) {
                 diagnostics.push(
                     Diagnostic::error(
                         &page.path,
@@ -148,13 +181,13 @@ fn collisions(pages: &[Page]) -> Vec<Diagnostic> {
                             first.path.display()
                         ),
                     )
-                    .with_help("remove the alias or change one of the URLs"),
+                    .with_help("remove the alias or change one of the URLs (case does not count)"),
                 );
             }
         }
     }
     for page in pages {
-        if let Some(first) = seen.insert(page.site_path.clone(), page) {
+        if let Some(first) = seen.insert(page.site_path.to_lowercase(), page) {
             diagnostics.push(
                 Diagnostic::error(
                     &page.path,
@@ -245,7 +278,8 @@ impl LinkIndex {
             return match path.strip_prefix('/') {
                 Some(rest) => {
                     let rest = url_path(rest);
-                    let query_anchor = &dest[path.len()..];
+                    // `path` is where `dest` starts: the rest is its query and anchor.
+                    let query_anchor = dest.get(path.len()..).unwrap_or_default();
                     Target::SiteFile {
                         href: format!("{}{rest}{query_anchor}", self.base_path),
                         path: rest,
@@ -313,42 +347,18 @@ fn url_path(path: &str) -> String {
 
 /// `%20` and friends in a path, so `my%20page.md` finds `my page.md`.
 fn percent_decode(path: &str) -> String {
-    if !path.contains('%') {
-        return path.to_string();
-    }
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn has_scheme(dest: &str) -> bool {
-    match dest.find(':') {
-        Some(i) => {
-            let scheme = &dest[..i];
-            !scheme.is_empty()
-                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-        }
-        None => false,
-    }
+    dest.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
 }
 
 /// The dangerous scheme of a link, however it is cased or padded (`  JavaScript:`,
@@ -371,20 +381,22 @@ pub fn unsafe_scheme(dest: &str) -> Option<String> {
 pub fn children(pages: &[Page]) -> Vec<Vec<usize>> {
     let mut children = vec![Vec::new(); pages.len()];
     for (i, page) in pages.iter().enumerate() {
-        if let Some(parent) = page.parent {
-            children[parent].push(i);
+        if let Some(list) = page.parent.and_then(|parent| children.get_mut(parent)) {
+            list.push(i);
         }
     }
     for list in &mut children {
         list.sort_by_cached_key(|&i| {
-            let m = &pages[i].meta;
-            (m.weight.is_none(), m.weight, m.title.to_lowercase())
+            let m = pages.get(i).map(|p| &p.meta);
+            let weight = m.and_then(|m| m.weight);
+            (weight.is_none(), weight, m.map(|m| m.title.to_lowercase()))
         });
     }
     children
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::string_slice, clippy::unwrap_used)]
 mod tests {
     use super::*;
 

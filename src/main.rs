@@ -62,6 +62,31 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Publish the built site to a [[deploy]] target of site.toml (S3, R2, GCS, Azure, a folder).
+    Deploy {
+        /// The [[deploy]] target's name (needed when site.toml has several).
+        #[arg(long, value_name = "NAME")]
+        target: Option<String>,
+        /// List what would be uploaded and deleted; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Upload every file, changed or not.
+        #[arg(long)]
+        force: bool,
+        /// Delete every object under the target's prefix that is not in the output, not
+        /// only those lede uploaded before (the default).
+        #[arg(long, conflicts_with = "keep")]
+        delete: bool,
+        /// Delete nothing.
+        #[arg(long)]
+        keep: bool,
+        /// Build the site first.
+        #[arg(long)]
+        build: bool,
+        /// Deploy this folder instead of site.toml's output_dir.
+        #[arg(long, value_name = "DIR")]
+        output_dir: Option<PathBuf>,
+    },
     /// Create a new explainer in DIR (which must be empty or missing).
     Init {
         /// Where to create it.
@@ -158,6 +183,9 @@ fn main() -> ExitCode {
                         "Checked {} pages, {} terms, {} links: {found}",
                         report.pages, report.terms, report.links
                     );
+                    if let Some((cited, all)) = report.coverage {
+                        eprintln!("{cited} of {all} paragraphs cite a source");
+                    }
                 } else {
                     eprintln!("Check stopped: {found} (fix them to check the rest)");
                 }
@@ -166,6 +194,46 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
+            }
+        }
+        Command::Deploy {
+            target,
+            dry_run,
+            force,
+            delete,
+            keep,
+            build,
+            output_dir,
+        } => {
+            let deletions = match (delete, keep) {
+                (true, _) => lede::deploy::Deletions::All,
+                (_, true) => lede::deploy::Deletions::Keep,
+                _ => lede::deploy::Deletions::Published,
+            };
+            let options = lede::deploy::DeployOptions {
+                site: Options {
+                    output_dir,
+                    ..site(false)
+                },
+                target,
+                dry_run,
+                force,
+                deletions,
+                build,
+            };
+            match lede::deploy::deploy(&options) {
+                Ok(deployed) => {
+                    print_human(&deployed.warnings);
+                    deployed.actions.iter().for_each(|a| println!("{a}"));
+                    let what = if deployed.dry_run {
+                        "Dry run for"
+                    } else {
+                        "Deployed to"
+                    };
+                    println!("{what} {}: {}", deployed.target, deployed.summary());
+                    ExitCode::SUCCESS
+                }
+                Err(problems) => fail("deploy", &problems),
             }
         }
         Command::Init { dir } => match lede::init::init(&dir) {

@@ -5,8 +5,17 @@
 //! mentions of glossary terms into term links with a hover definition, numbers footnotes,
 //! and turns a blockquote ending in `— Name` into a quote with its attribution.
 //! It records what later stages check (anchors it links to, mentions) and never does I/O.
+// Input from files reaches every line here: no panicking index, slice or unwrap (issue 13).
+#![deny(
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
 
-use std::collections::{HashMap, HashSet};
+// A fast hasher, seeded per process (foldhash): ids, notes and mentions are hashed many
+// times per page, and a random seed keeps crafted ids from colliding on purpose.
+use foldhash::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
@@ -14,10 +23,11 @@ use pulldown_cmark_escape::{escape_href, escape_html};
 use serde::Serialize;
 
 use crate::config::{AutoLink, Config};
-use crate::content::{Page, PageKind};
+use crate::content::Page;
 use crate::diagnostics::Diagnostic;
 use crate::glossary::Glossary;
 use crate::links::{LinkIndex, Target, slugify};
+use crate::sources::{Sources, citation_key};
 
 /// A heading in the table of contents, with the headings nested under it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -36,6 +46,28 @@ pub struct Mention {
     pub id: String,
     /// The sentence around the mention, as plain text.
     pub sentence: String,
+}
+
+/// A footnote reference that cites a source (`[^seed]` with no `[^seed]:` on the page).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Citation {
+    /// Index into the site's [`Sources`].
+    pub source: usize,
+    /// The reference's id on the page: `fnref-seed`, `fnref-seed-2`.
+    pub id: String,
+    /// The sentence around the citation, as plain text.
+    pub sentence: String,
+    /// Where the reference is written in the source file.
+    pub offset: usize,
+}
+
+/// A top-level paragraph, for `[sources] require = "paragraph"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParagraphRef {
+    /// Byte offset in the source file.
+    pub offset: usize,
+    /// True if the paragraph has a footnote reference (a citation or a local note).
+    pub cites: bool,
 }
 
 /// A link to an anchor on another page, checked once every page is parsed.
@@ -67,6 +99,10 @@ pub struct Parsed {
     pub mentions: Vec<Mention>,
     /// Distinct terms linked from the page, in order of first link.
     pub terms: Vec<usize>,
+    /// Every citation of a source, in order.
+    pub citations: Vec<Citation>,
+    /// The page's top-level paragraphs: where each starts, and whether it cites anything.
+    pub paragraphs: Vec<ParagraphRef>,
     pub word_count: usize,
     /// The page's words without markup (headings, paragraphs, notes; not code blocks), for
     /// the search index. Empty unless HTML is produced, `[search]` is on and the page is not
@@ -96,19 +132,37 @@ impl Parsed {
     }
 }
 
+/// Ids the page templates use (`<main id="main">`, the term page's lists): a heading
+/// "Main" gets `main-1`, so no page has an id twice.
+pub const RESERVED_IDS: &[&str] = &[
+    "main",
+    "top",
+    "content",
+    "parts-title",
+    "section-pages",
+    "term-mentions",
+    "term-related",
+    "search-input",
+    "search-status",
+    "search-results",
+];
+
 /// Everything a page's Markdown is resolved against.
 pub struct Env<'a> {
     pub config: &'a Config,
     pub pages: &'a [Page],
     pub links: &'a LinkIndex,
     pub glossary: &'a Glossary,
+    pub sources: &'a Sources,
     /// Produce the HTML (`check` only needs what parsing records, not the HTML itself).
     pub html: bool,
 }
 
 /// Parses the Markdown body of `pages[index]`.
 pub fn parse(env: &Env, index: usize) -> Parsed {
-    let page = &env.pages[index];
+    let Some(page) = env.pages.get(index) else {
+        return Parsed::default();
+    };
     let mut options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -117,8 +171,24 @@ pub fn parse(env: &Env, index: usize) -> Parsed {
     if env.config.markdown.smart_punctuation {
         options |= Options::ENABLE_SMART_PUNCTUATION;
     }
-    let mut walker = Walker::new(env, index);
-    for (event, range) in Parser::new_ext(page.body(), options).into_offset_iter() {
+    let body = page.body();
+    let unresolved = labels_without_definition(body);
+    // pulldown-cmark turns `[^label]` into a reference only if the page defines the label:
+    // give every other label a stand-in definition after the body, so that citations of
+    // sources (and typos) reach the walker at their place. The stand-ins are never shown.
+    let text = if unresolved.is_empty() {
+        std::borrow::Cow::Borrowed(body)
+    } else {
+        let mut text = format!("{body}\n\n");
+        for label in &unresolved {
+            let _ = writeln!(text, "[^{label}]: -\n");
+        }
+        std::borrow::Cow::Owned(text)
+    };
+    let mut walker = Walker::new(env, page, index);
+    walker.stand_ins = unresolved.iter().map(|l| citation_key(l)).collect();
+    walker.body_end = page.body_start + body.len();
+    for (event, range) in Parser::new_ext(&text, options).into_offset_iter() {
         walker.event(event, page.body_start + range.start, range.len());
     }
     walker.finish()
@@ -168,12 +238,27 @@ struct Walker<'e, 'a> {
     /// Each cited note (by id key): its number and the id its `fn-`/`fnref-` ids are made of.
     footnote_numbers: HashMap<String, (usize, String)>,
     footnote_refs: HashMap<String, usize>,
+    /// Each footnote definition's id key → its label as first written.
+    footnote_labels: HashMap<String, String>,
+    /// For each id base, the next suffix to try (see [`Walker::next_free`]).
+    suffixes: HashMap<String, usize>,
     /// Open blockquotes on the page, for the attribution rewrite, and the block depth.
     quotes: Vec<QuoteFrame>,
     depth: usize,
     /// Plain text of the current block, and mentions waiting for their sentence.
     block_text: String,
-    waiting: Vec<(usize, usize)>,
+    waiting: Vec<(Waiting, usize)>,
+    /// Labels with no definition on the page (by citation key): citations of sources, or
+    /// unknown. See [`parse`].
+    stand_ins: HashSet<String>,
+    /// Where the page's own text ends: events after it come from the stand-in definitions.
+    body_end: usize,
+    /// The top-level paragraph being read, if any.
+    paragraph: Option<ParagraphRef>,
+    /// The footnote definition being read is a stand-in.
+    stand_in_open: bool,
+    /// Notes that cite a source (by id key) → the source.
+    cited: HashMap<String, usize>,
     linked: HashSet<usize>,
     mention_counts: HashMap<usize, usize>,
     /// Keep the page's plain text in `result.text` (for the search index).
@@ -185,8 +270,7 @@ impl<'e, 'a> Walker<'e, 'a>
 where
     'e: 'a,
 {
-    fn new(env: &'e Env<'e>, index: usize) -> Self {
-        let page = &env.pages[index];
+    fn new(env: &'e Env<'e>, page: &'a Page, index: usize) -> Self {
         let auto_link = page.meta.auto_link.unwrap_or(env.config.glossary.auto_link);
         Walker {
             env,
@@ -201,16 +285,26 @@ where
             headings: Vec::new(),
             footnote: None,
             footnote_defs: Vec::new(),
-            footnote_numbers: HashMap::new(),
-            footnote_refs: HashMap::new(),
+            footnote_numbers: HashMap::default(),
+            footnote_refs: HashMap::default(),
+            footnote_labels: HashMap::default(),
+            suffixes: HashMap::default(),
             quotes: Vec::new(),
             depth: 0,
             block_text: String::new(),
             waiting: Vec::new(),
-            linked: HashSet::new(),
-            mention_counts: HashMap::new(),
+            stand_ins: HashSet::default(),
+            body_end: usize::MAX,
+            paragraph: None,
+            stand_in_open: false,
+            cited: HashMap::default(),
+            linked: HashSet::default(),
+            mention_counts: HashMap::default(),
             keep_text: env.html && env.config.search.enabled && !page.meta.hidden_from_search,
-            result: Parsed::default(),
+            result: Parsed {
+                ids: RESERVED_IDS.iter().map(|id| id.to_string()).collect(),
+                ..Parsed::default()
+            },
         }
     }
 
@@ -237,7 +331,7 @@ where
                 self.track_raw_link(&html);
                 self.emit(Event::Html(html));
             }
-            Event::FootnoteReference(label) => self.footnote_reference(&label),
+            Event::FootnoteReference(label) => self.footnote_reference(&label, offset, len),
             Event::SoftBreak => self.text(CowStr::Borrowed(" ")),
             other => self.emit(other),
         }
@@ -334,13 +428,15 @@ where
                 {
                     continue;
                 }
-                self.emit(Event::Text(CowStr::from(
-                    text[last..range.start].to_string(),
-                )));
+                // Match ranges come from searching `text` for whole UTF-8 names: they fall on
+                // character boundaries, and `get` keeps it so whatever the matcher does.
+                let before = text.get(last..range.start).unwrap_or_default();
+                self.emit(Event::Text(CowStr::from(before.to_string())));
                 let sentence_at = self.block_text.len() + range.start;
                 let (open, close) = self.term_link(term, sentence_at);
                 self.emit(Event::InlineHtml(open.into()));
-                self.emit(Event::Text(CowStr::from(text[range.clone()].to_string())));
+                let name = text.get(range.clone()).unwrap_or_default();
+                self.emit(Event::Text(CowStr::from(name.to_string())));
                 self.emit(Event::InlineHtml(close.into()));
                 last = range.end;
             }
@@ -349,11 +445,15 @@ where
         if last == 0 {
             self.emit(Event::Text(CowStr::from(text)));
         } else if last < text.len() {
-            self.emit(Event::Text(CowStr::from(text[last..].to_string())));
+            let rest = text.get(last..).unwrap_or_default();
+            self.emit(Event::Text(CowStr::from(rest.to_string())));
         }
     }
 
     /// The HTML around a link to `term`, and the mention it records.
+    // Term ids come from this glossary (its matcher, `lookup` or `term_of_page`), so they
+    // index `terms`.
+    #[allow(clippy::indexing_slicing)]
     fn term_link(&mut self, term: usize, sentence_at: usize) -> (String, String) {
         let t = &self.env.glossary.terms[term];
         let count = self.mention_counts.entry(term).or_insert(0);
@@ -380,7 +480,8 @@ where
         self.result.ids.insert(id.clone());
         // Term pages show the sentence of a page's first mention only.
         if self.mention_counts.get(&term) == Some(&1) {
-            self.waiting.push((self.result.mentions.len(), sentence_at));
+            self.waiting
+                .push((Waiting::Mention(self.result.mentions.len()), sentence_at));
         }
         self.result.mentions.push(Mention {
             term,
@@ -402,9 +503,7 @@ where
             } => {
                 let attrs = attrs
                     .into_iter()
-                    .filter(|(k, _)| {
-                        k.starts_with("data-") && !k.contains(['"', '\'', '<', '>', '=', ' '])
-                    })
+                    .filter(|(k, _)| crate::html::is_data_attribute(k))
                     .map(|(k, v)| {
                         let v = v.as_deref().unwrap_or("");
                         let v = v
@@ -451,14 +550,16 @@ where
                 title,
                 id,
             } => self.link(link_type, dest_url, title, id, offset, len),
+            Tag::FootnoteDefinition(label) if offset >= self.body_end => {
+                // A stand-in (see `parse`): read, never shown.
+                self.state.in_footnote = true;
+                self.footnote = Some((label.to_string(), Vec::new()));
+                self.stand_in_open = true;
+            }
             Tag::FootnoteDefinition(label) => {
                 self.state.in_footnote = true;
                 let key = footnote_key(&label);
-                if let Some((first, _)) = self
-                    .footnote_defs
-                    .iter()
-                    .find(|(l, _)| footnote_key(l) == key)
-                {
+                if let Some(first) = self.footnote_labels.get(&key) {
                     let message = if *first == *label {
                         format!("footnote `[^{label}]` is defined twice")
                     } else {
@@ -466,8 +567,21 @@ where
                     };
                     let help = "give each footnote its own label".to_string();
                     self.error(message, offset, len.min(label.len() + 4), help);
+                } else {
+                    self.footnote_labels.insert(key, label.to_string());
                 }
                 self.footnote = Some((label.to_string(), Vec::new()));
+            }
+            Tag::Paragraph => {
+                let top_level =
+                    self.depth == 0 && !self.state.in_footnote && self.heading.is_none();
+                if top_level {
+                    self.paragraph = Some(ParagraphRef {
+                        offset,
+                        cites: false,
+                    });
+                }
+                self.emit(Event::Start(Tag::Paragraph));
             }
             other => self.emit(Event::Start(other)),
         }
@@ -495,10 +609,20 @@ where
                 Some(term_link) => self.emit(Event::InlineHtml(term_link.tip.into())),
                 None => self.emit(Event::End(tag)),
             },
+            TagEnd::Paragraph => {
+                if self.depth == 1 && !self.state.in_footnote {
+                    if let Some(paragraph) = self.paragraph.take() {
+                        self.result.paragraphs.push(paragraph);
+                    }
+                }
+                self.emit(Event::End(TagEnd::Paragraph));
+            }
             TagEnd::FootnoteDefinition => {
                 self.state.in_footnote = false;
                 if let Some(def) = self.footnote.take() {
-                    self.footnote_defs.push(def);
+                    if !std::mem::take(&mut self.stand_in_open) {
+                        self.footnote_defs.push(def);
+                    }
                 }
             }
             other => self.emit(Event::End(other)),
@@ -509,9 +633,16 @@ where
     fn end_block(&mut self) {
         if !self.waiting.is_empty() {
             let starts: Vec<usize> = sentence_starts(&self.block_text).collect();
-            for (mention, at) in self.waiting.drain(..) {
-                self.result.mentions[mention].sentence =
-                    sentence_around(&self.block_text, &starts, at);
+            for (waiting, at) in self.waiting.drain(..) {
+                let sentence = match waiting {
+                    Waiting::Mention(i) => self.result.mentions.get_mut(i).map(|m| &mut m.sentence),
+                    Waiting::Citation(i) => {
+                        self.result.citations.get_mut(i).map(|c| &mut c.sentence)
+                    }
+                };
+                if let Some(sentence) = sentence {
+                    *sentence = sentence_around(&self.block_text, &starts, at);
+                }
             }
         }
         if self.keep_text {
@@ -539,10 +670,8 @@ where
             let _ = escape_html(&mut html, &h.classes.join(" "));
             html.push('"');
         }
-        for (k, v) in &h.attrs {
-            let _ = write!(html, " {k}=\"");
-            let _ = escape_html(&mut html, v);
-            html.push('"');
+        for (name, value) in &h.attrs {
+            crate::html::push_attribute(&mut html, name, value);
         }
         html.push('>');
         pulldown_cmark::html::push_html(&mut html, h.events.into_iter());
@@ -571,12 +700,26 @@ where
                 .with_help("give each heading its own `{#id}`"),
             );
         }
-        let id = (1..)
-            .map(|n| format!("{base}-{n}"))
-            .find(|c| !self.result.ids.contains(c));
-        let id = id.unwrap_or(base);
+        let id = self.next_free(&base, 1, |c| vec![c.to_string()]);
         self.result.ids.insert(id.clone());
         id
+    }
+
+    /// The first of `base-n`, `base-(n+1)`... for which none of the ids `ids` makes is taken.
+    /// Remembers where each base got to, so that 10,000 headings of the same text cost
+    /// linear time, not quadratic.
+    fn next_free(&mut self, base: &str, first: usize, ids: impl Fn(&str) -> Vec<String>) -> String {
+        let n = self.suffixes.entry(base.to_string()).or_insert(first);
+        loop {
+            let candidate = format!("{base}-{n}");
+            *n += 1;
+            if ids(&candidate)
+                .iter()
+                .all(|id| !self.result.ids.contains(id))
+            {
+                return candidate;
+            }
+        }
     }
 
     fn link(
@@ -592,17 +735,18 @@ where
             self.wikilink(&dest_url, offset, len)
         } else {
             match self.env.links.resolve(&self.page.key, &dest_url) {
-                Target::Page { page, anchor: None }
-                    if self.env.pages[page].kind == PageKind::Term =>
-                {
-                    self.env.glossary.term_of_page(page)
-                }
+                Target::Page { page, anchor: None } => self.env.glossary.term_of_page(page),
                 _ => None,
             }
         };
         let linkable =
             self.heading.is_none() && self.state.links.is_empty() && self.state.raw_links == 0;
         match term {
+            // A term page does not link to itself (nor list itself under "Mentioned in"):
+            // the link's text stays, as plain text.
+            Some(term) if Some(term) == self.self_term => {
+                self.state.links.push(Some(TermLink { tip: String::new() }));
+            }
             Some(term) if linkable => {
                 let sentence_at = self.block_text.len();
                 let (open, close) = self.term_link(term, sentence_at);
@@ -610,7 +754,8 @@ where
                 self.emit(Event::InlineHtml(open.into()));
             }
             Some(term) => {
-                let href = self.env.links.href(self.env.glossary.terms[term].page);
+                let page = self.env.glossary.terms.get(term).map_or(0, |t| t.page);
+                let href = self.env.links.href(page);
                 self.state.links.push(None);
                 self.emit(link_event(
                     LinkType::Inline,
@@ -719,19 +864,31 @@ where
     /// put inside one (which would nest links).
     fn track_raw_link(&mut self, html: &str) {
         let lower = html.to_ascii_lowercase();
+        let ends_name = |rest: &str| !rest.starts_with(|c: char| c.is_ascii_alphanumeric());
         for (i, _) in lower.match_indices('<') {
-            let tag = &lower[i + 1..];
-            if tag.starts_with("/a") && !tag[2..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            // `<` is one byte, so `i + 1` is a character boundary.
+            let tag = lower.get(i + 1..).unwrap_or_default();
+            if tag.strip_prefix("/a").is_some_and(ends_name) {
                 self.state.raw_links = self.state.raw_links.saturating_sub(1);
-            } else if tag.starts_with('a')
-                && !tag[1..].starts_with(|c: char| c.is_ascii_alphanumeric())
-            {
+            } else if tag.strip_prefix('a').is_some_and(ends_name) {
                 self.state.raw_links += 1;
             }
         }
     }
 
-    fn footnote_reference(&mut self, label: &str) {
+    fn footnote_reference(&mut self, label: &str, offset: usize, len: usize) {
+        if let Some(paragraph) = &mut self.paragraph {
+            paragraph.cites = true;
+        }
+        // No definition on the page: the label must name a source.
+        let source = if self.stand_ins.contains(&citation_key(label)) {
+            match self.env.sources.lookup(label) {
+                Some(source) => Some(source),
+                None => return self.unknown_citation(label, offset, len),
+            }
+        } else {
+            None
+        };
         // By id, not by label as written: `[^Seed]` cites the note `[^seed]` (labels match
         // ignoring case), so both get one number and one set of ids.
         let key = footnote_key(label);
@@ -745,6 +902,9 @@ where
                 (number, id)
             }
         };
+        if let Some(source) = source {
+            self.cited.insert(key.clone(), source);
+        }
         let uses = self.footnote_refs.entry(key).or_insert(0);
         *uses += 1;
         let ref_id = if *uses == 1 {
@@ -753,21 +913,62 @@ where
             let uses = *uses;
             self.fresh_id(&format!("fnref-{id}-{uses}"), |c| vec![c.to_string()])
         };
-        let html = format!(
-            "<sup class=\"footnote-ref\"><a href=\"#fn-{id}\" id=\"{ref_id}\" aria-label=\"Note {number}\">{number}</a></sup>"
+        let mut html = format!(
+            "<sup class=\"footnote-ref\"><a href=\"#fn-{id}\" id=\"{ref_id}\" aria-label=\"Note {number}\""
         );
+        if let Some(source) = source {
+            // The source on hover and focus, from CSS (`content: attr(data-tip)`), so it is
+            // never part of the text; the note itself is the accessible description.
+            let tip = self.env.sources.sources.get(source).map_or("", |s| &s.tip);
+            let _ = write!(html, " aria-describedby=\"fn-{id}\" data-tip=\"{tip}\"");
+            // "Cited on" shows the sentence of a page's first citation of a source only.
+            let first = !self.result.citations.iter().any(|c| c.source == source);
+            if first {
+                self.waiting.push((
+                    Waiting::Citation(self.result.citations.len()),
+                    self.block_text.len(),
+                ));
+            }
+            self.result.citations.push(Citation {
+                source,
+                id: ref_id.clone(),
+                sentence: String::new(),
+                offset,
+            });
+        }
+        let _ = write!(html, ">{number}</a></sup>");
         self.emit(Event::InlineHtml(html.into()));
+    }
+
+    fn unknown_citation(&mut self, label: &str, offset: usize, len: usize) {
+        let suggestions = self.env.sources.suggest(label);
+        let sources = &self.env.config.sources.dir;
+        let help = if suggestions.is_empty() {
+            format!(
+                "add the source as content/{sources}/{}.md, or write the note on this page: `[^{label}]: ...`",
+                citation_key(label)
+            )
+        } else {
+            format!("did you mean {}?", quote_list(&suggestions))
+        };
+        self.error(
+            format!("`[^{label}]` names no source and no note on this page"),
+            offset,
+            len,
+            help,
+        );
     }
 
     /// An id lede makes up (mentions, footnotes): `base`, else `base-2`, `base-3`... so that
     /// none of the ids `ids` makes of it is taken yet (by a heading above, or another made-up
     /// id); they are taken at once, so that headings further down avoid them too.
     fn fresh_id(&mut self, base: &str, ids: impl Fn(&str) -> Vec<String>) -> String {
-        let free = |c: &String| ids(c).iter().all(|id| !self.result.ids.contains(id));
-        let id = std::iter::once(base.to_string())
-            .chain((2..).map(|n| format!("{base}-{n}")))
-            .find(free)
-            .expect("a free id");
+        let taken = |c: &str| ids(c).iter().any(|id| self.result.ids.contains(id));
+        let id = if taken(base) {
+            self.next_free(base, 2, &ids)
+        } else {
+            base.to_string()
+        };
         self.result.ids.extend(ids(&id));
         id
     }
@@ -786,12 +987,13 @@ where
         self.result
     }
 
-    /// Appends the numbered notes, in the order they are first referenced.
+    /// Appends the numbered notes, the page's own and the sources it cites, in the order
+    /// they are first referenced.
     fn footnotes(&mut self, html: &mut String) {
-        let mut defs: Vec<(usize, String, Vec<Event<'a>>)> = Vec::new();
+        let mut notes: Vec<(usize, String, Note<'a>)> = Vec::new();
         for (label, events) in std::mem::take(&mut self.footnote_defs) {
             match self.footnote_numbers.get(&footnote_key(&label)) {
-                Some((n, id)) => defs.push((*n, id.clone(), events)),
+                Some((n, id)) => notes.push((*n, id.clone(), Note::Own(events))),
                 None => self.result.diagnostics.push(
                     Diagnostic::warning(
                         &self.page.path,
@@ -801,28 +1003,60 @@ where
                 ),
             }
         }
-        if defs.is_empty() {
+        for (key, &source) in &self.cited {
+            if let Some((n, id)) = self.footnote_numbers.get(key) {
+                notes.push((*n, id.clone(), Note::Source(source)));
+            }
+        }
+        if notes.is_empty() || !self.env.html {
             return;
         }
-        defs.sort_by_key(|(n, _, _)| *n);
+        notes.sort_by_key(|(n, _, _)| *n);
         html.push_str("<section class=\"footnotes\" aria-label=\"Notes\">\n<ol>\n");
-        for (_, id, mut events) in defs {
+        for (_, id, note) in notes {
             let back = format!(
                 " <a href=\"#fnref-{id}\" class=\"footnote-back\" aria-label=\"Back to the text\">↩</a>"
             );
-            match events
-                .iter()
-                .rposition(|e| matches!(e, Event::End(TagEnd::Paragraph)))
-            {
-                Some(i) => events.insert(i, Event::InlineHtml(back.into())),
-                None => events.push(Event::InlineHtml(back.into())),
+            match note {
+                Note::Own(mut events) => {
+                    match events
+                        .iter()
+                        .rposition(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+                    {
+                        Some(i) => events.insert(i, Event::InlineHtml(back.into())),
+                        None => events.push(Event::InlineHtml(back.into())),
+                    }
+                    let _ = write!(html, "<li id=\"fn-{id}\">");
+                    pulldown_cmark::html::push_html(html, events.into_iter());
+                }
+                Note::Source(source) => {
+                    let _ = write!(html, "<li id=\"fn-{id}\" class=\"source-note\"><p>");
+                    if let Some(s) = self.env.sources.sources.get(source) {
+                        html.push_str(&s.note);
+                    }
+                    html.push_str(&back);
+                    html.push_str("</p>\n");
+                }
             }
-            let _ = write!(html, "<li id=\"fn-{id}\">");
-            pulldown_cmark::html::push_html(html, events.into_iter());
             html.push_str("</li>\n");
         }
         html.push_str("</ol>\n</section>\n");
     }
+}
+
+/// A note at the end of a page.
+enum Note<'a> {
+    /// The page's own footnote, `[^1]: a remark`.
+    Own(Vec<Event<'a>>),
+    /// A source the page cites.
+    Source(usize),
+}
+
+/// What is waiting for the sentence around it (see [`Walker::end_block`]).
+#[derive(Debug, Clone, Copy)]
+enum Waiting {
+    Mention(usize),
+    Citation(usize),
 }
 
 fn link_event<'a>(
@@ -926,20 +1160,33 @@ fn attribute_quote(out: &mut [Event], frame: &QuoteFrame) {
     if !is_attribution || frame.blocks < 2 || para_end + 1 != frame.end {
         return;
     }
-    out[frame.start] = Event::Html("<figure class=\"quote\">\n<blockquote>\n".into());
-    out[para] = Event::Html("</blockquote>\n<figcaption>".into());
-    out[para_end] = Event::Html("</figcaption>\n".into());
-    out[frame.end] = Event::Html("</figure>\n".into());
+    let replacements = [
+        (frame.start, "<figure class=\"quote\">\n<blockquote>\n"),
+        (para, "</blockquote>\n<figcaption>"),
+        (para_end, "</figcaption>\n"),
+        (frame.end, "</figure>\n"),
+    ];
+    for (at, html) in replacements {
+        if let Some(event) = out.get_mut(at) {
+            *event = Event::Html(html.into());
+        }
+    }
 }
 
 /// The sentence of `text` that contains byte `at`, trimmed to a readable length; `starts`
 /// are the text's [`sentence_starts`].
 fn sentence_around(text: &str, starts: &[usize], at: usize) -> String {
     let next = starts.partition_point(|&s| s <= at);
-    let start = if next == 0 { 0 } else { starts[next - 1] };
+    let start = next
+        .checked_sub(1)
+        .and_then(|i| starts.get(i))
+        .copied()
+        .unwrap_or(0);
     let end = starts.get(next).copied().unwrap_or(text.len());
     // An attribution (`— Yuri Ushakov, ...`) reads better without its dash.
-    let sentence = text[start..end]
+    let sentence = text
+        .get(start..end)
+        .unwrap_or_default()
         .trim()
         .trim_start_matches(['—', '–'])
         .trim_start();
@@ -1005,8 +1252,54 @@ fn insert(siblings: &mut Vec<TocEntry>, entry: TocEntry) {
     }
 }
 
+/// The labels of footnote references (`[^seed]`) that no line of `body` defines
+/// (`[^seed]: ...`), one per citation key, in order of first use. A plain scan of the text:
+/// a label in a code span is found too, and its stand-in is simply never referenced.
+fn labels_without_definition(body: &str) -> Vec<String> {
+    if !body.contains("[^") {
+        return Vec::new();
+    }
+    let defined: HashSet<String> = body
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim_start_matches(' ');
+            let label = line.strip_prefix("[^")?.split_once("]:")?.0;
+            Some(citation_key(label))
+        })
+        .collect();
+    let mut seen = HashSet::default();
+    let mut labels = Vec::new();
+    for (_, rest) in body
+        .match_indices("[^")
+        .filter_map(|(i, _)| body.split_at_checked(i))
+    {
+        let Some((label, _)) = rest.get(2..).and_then(|r| r.split_once(']')) else {
+            continue;
+        };
+        let plain = !label.is_empty()
+            && label.len() <= 100
+            && !label.contains(['[', '\n', '^', '\\'])
+            && label.trim() == label;
+        let key = citation_key(label);
+        if plain && !defined.contains(&key) && seen.insert(key) {
+            labels.push(label.to_string());
+        }
+    }
+    labels
+}
+
 /// A footnote label as an id: `seed` → `seed`, `A note` → `a-note`.
 fn footnote_key(label: &str) -> String {
+    // Most labels (`seed`, `1`, `source-12`) are already slugs: skip the transliteration.
+    let plain = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-';
+    if !label.is_empty()
+        && label.bytes().all(plain)
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+        && !label.contains("--")
+    {
+        return label.to_string();
+    }
     let s = slugify(label);
     if s.is_empty() { "note".into() } else { s }
 }
@@ -1026,6 +1319,7 @@ fn quote_list(names: &[&str]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::string_slice, clippy::unwrap_used)]
 mod tests {
     use super::*;
 

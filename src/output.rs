@@ -98,35 +98,52 @@ fn absolute(path: &Path) -> io::Result<PathBuf> {
 
 /// A build being written: files go into the staging folder as they are rendered (so no
 /// build holds the whole site in memory), and [`Staging::finish`] swaps it in.
+///
+/// Every write goes through the staging folder's own handle, one path component at a time,
+/// never following a symlink (`openat` with `O_NOFOLLOW`): a link planted in the staging
+/// folder is replaced, never written through.
 pub struct Staging {
     dir: PathBuf,
+    handle: safe::Dir,
     output: PathBuf,
+    /// Held until the new output is in place: a second build of the same output fails.
+    _lock: OutputLock,
     /// Every file written so far, as its path from the output root.
     written: Mutex<HashSet<String>>,
 }
 
 impl Staging {
-    /// Checks that `output` may be replaced, and prepares its staging folder (a leftover of an
-    /// earlier or interrupted build is reused: only what changed gets written).
+    /// Checks that `output` may be replaced, takes its lock, and prepares its staging folder
+    /// (a leftover of an earlier or interrupted build is reused: only what changed gets written).
     pub fn open(root: &Path, output: &Path) -> Result<Staging, Vec<Diagnostic>> {
         check_output_dir(root, output).map_err(|d| vec![d])?;
+        let lock = OutputLock::acquire(output).map_err(|d| vec![d])?;
         let dir = staging_dir(output);
-        prepare_staging(&dir).map_err(|e| vec![io_error("prepare", &dir, e)])?;
-        fs::write(dir.join(MARKER), MARKER_TEXT).map_err(|e| vec![io_error("write", &dir, e)])?;
+        let handle = prepare_staging(&dir).map_err(|e| {
+            vec![
+                Diagnostic::error("", format!("cannot use the staging folder: {e}")).with_help(
+                    "lede writes a build beside the output and swaps it in; \
+                     remove the staging folder if lede did not create it",
+                ),
+            ]
+        })?;
+        handle
+            .write_if_changed(MARKER, MARKER_TEXT.as_bytes())
+            .map_err(|e| vec![io_error("write", &dir, e)])?;
         Ok(Staging {
             dir,
+            handle,
             output: output.to_path_buf(),
+            _lock: lock,
             written: Mutex::new(HashSet::from([MARKER.to_string()])),
         })
     }
 
     /// Writes one file of the site (skipped when the staging folder already holds its bytes).
     pub fn write(&self, file: &OutputFile) -> Result<(), Diagnostic> {
-        let to = self.dir.join(&file.path);
-        if let Some(parent) = to.parent() {
-            fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
-        }
-        write_if_changed(&to, &file.contents).map_err(|e| io_error("write", &to, e))?;
+        self.handle
+            .write_if_changed(&file.path, &file.contents)
+            .map_err(|e| io_error("write", &self.dir.join(&file.path), e))?;
         if let Ok(mut written) = self.written.lock() {
             written.insert(file.path.clone());
         }
@@ -148,11 +165,10 @@ impl Staging {
                 return Err(vec![d]);
             }
         }
+        let handle = &self.handle;
         statics.par_iter().try_for_each(|(rel, from)| {
-            let to = self.dir.join(rel);
-            let created = to.parent().map_or(Ok(()), fs::create_dir_all);
-            created
-                .and_then(|()| copy_if_changed(from, &to))
+            fs::read(from)
+                .and_then(|bytes| handle.write_if_changed(rel, &bytes))
                 .map_err(|e| vec![io_error("copy", from, e)])
         })?;
         remove_stale(&self.dir, &wanted).map_err(|e| vec![io_error("clean", &self.dir, e)])?;
@@ -160,46 +176,77 @@ impl Staging {
     }
 }
 
+/// The lock of an output folder: a file beside it (`.public.lede-lock`) that one build at a
+/// time holds (`flock`), so two builds never mix their pages in one output.
+pub struct OutputLock {
+    _file: fs::File,
+}
+
+impl OutputLock {
+    /// Takes the lock, or says that another build holds it.
+    pub fn acquire(output: &Path) -> Result<OutputLock, Diagnostic> {
+        let path = sibling(output, "lede-lock");
+        if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
+        }
+        let file = safe::open_lock_file(&path).map_err(|e| io_error("lock", &path, e))?;
+        if !safe::try_lock(&file).map_err(|e| io_error("lock", &path, e))? {
+            return Err(Diagnostic::error(
+                "",
+                format!(
+                    "another lede build is writing `{}` right now",
+                    output.display()
+                ),
+            )
+            .with_help("wait for it to finish, then build again"));
+        }
+        Ok(OutputLock { _file: file })
+    }
+}
+
+/// `.public.NAME` beside `public`.
+fn sibling(output: &Path, suffix: &str) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    output.with_file_name(format!(".{name}.{suffix}"))
+}
+
 fn io_error(what: &str, path: &Path, e: io::Error) -> Diagnostic {
     Diagnostic::error("", format!("cannot {what} {}: {e}", path.display()))
         .with_help("check that the output folder's parent is writable and the disk is not full")
 }
 
-/// Copies a static file unless the staging folder already has the same bytes.
-fn copy_if_changed(from: &Path, to: &Path) -> io::Result<()> {
-    let same_size =
-        fs::metadata(from)?.len() == fs::metadata(to).map(|m| m.len()).unwrap_or(u64::MAX);
-    if same_size && fs::read(from)? == fs::read(to)? {
-        return Ok(());
-    }
-    fs::copy(from, to).map(drop)
-}
-
 /// `.public.lede-staging` beside `public`.
 pub fn staging_dir(output: &Path) -> PathBuf {
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    output.with_file_name(format!(".{name}.lede-staging"))
+    sibling(output, "lede-staging")
 }
 
-/// Makes sure the staging folder exists and is ours (a leftover of an earlier build is reused).
-fn prepare_staging(staging: &Path) -> io::Result<()> {
-    match fs::symlink_metadata(staging) {
-        Ok(meta)
-            if meta.is_dir()
-                && (staging.join(MARKER).is_file() || fs::read_dir(staging)?.next().is_none()) =>
-        {
-            Ok(())
-        }
-        Ok(_) => Err(io::Error::other(format!(
-            "{} exists and was not created by lede; move it away",
+/// Makes sure the staging folder exists and is ours (a leftover of an earlier build is
+/// reused), and opens it. A symlink, a file, a folder of another user, or a non-empty folder
+/// without lede's marker is refused: someone else may have planted it.
+fn prepare_staging(staging: &Path) -> io::Result<safe::Dir> {
+    let refuse = |why: &str| {
+        io::Error::other(format!(
+            "{} {why}; move it away and build again",
             staging.display()
-        ))),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => fs::create_dir_all(staging),
-        Err(e) => Err(e),
+        ))
+    };
+    match fs::symlink_metadata(staging) {
+        Ok(meta) if meta.file_type().is_symlink() => return Err(refuse("is a symlink")),
+        Ok(meta) if !meta.is_dir() => return Err(refuse("is not a folder")),
+        Ok(meta) if !safe::is_own(&meta) => return Err(refuse("belongs to another user")),
+        Ok(_) => {
+            let empty = fs::read_dir(staging)?.next().is_none();
+            if !empty && !staging.join(MARKER).is_file() {
+                return Err(refuse("exists and was not created by lede"));
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => fs::create_dir(staging)?,
+        Err(e) => return Err(e),
     }
+    safe::Dir::open(staging)
 }
 
 /// Deletes what an earlier build left in staging that this build does not write.
@@ -222,17 +269,6 @@ fn remove_stale(staging: &Path, wanted: &HashSet<String>) -> io::Result<()> {
     Ok(())
 }
 
-/// Skips the write when the file already holds these bytes (the usual case when the staging
-/// folder holds the build before last).
-fn write_if_changed(path: &Path, contents: &[u8]) -> io::Result<()> {
-    if fs::metadata(path).is_ok_and(|m| m.len() == contents.len() as u64)
-        && fs::read(path)? == contents
-    {
-        return Ok(());
-    }
-    fs::write(path, contents)
-}
-
 /// Swaps the finished staging folder in as the output; the old output becomes staging.
 fn swap(staging: &Path, output: &Path) -> io::Result<()> {
     if fs::symlink_metadata(output).is_err() {
@@ -246,19 +282,134 @@ fn swap(staging: &Path, output: &Path) -> io::Result<()> {
         }
     }
     // No atomic exchange here: two renames, and the old output is never deleted first.
-    let old = output.with_file_name(format!(
-        ".{}.lede-old",
-        output
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    ));
+    let old = sibling(output, "lede-old");
     fs::rename(output, &old)?;
     if let Err(e) = fs::rename(staging, output) {
         fs::rename(&old, output)?;
         return Err(e);
     }
     fs::rename(&old, staging)
+}
+
+/// File operations inside a folder held open, that never follow a symlink.
+mod safe {
+    use std::fs;
+    use std::io::{self, Read, Write};
+    use std::os::fd::OwnedFd;
+    use std::path::Path;
+
+    use rustix::fs::{AtFlags, FlockOperation, Mode, OFlags};
+
+    /// A folder opened once; paths below it are walked component by component.
+    pub struct Dir(OwnedFd);
+
+    const DIR_FLAGS: OFlags = OFlags::DIRECTORY
+        .union(OFlags::NOFOLLOW)
+        .union(OFlags::RDONLY)
+        .union(OFlags::CLOEXEC);
+
+    impl Dir {
+        pub fn open(path: &Path) -> io::Result<Dir> {
+            let fd = rustix::fs::open(path, DIR_FLAGS, Mode::empty())?;
+            Ok(Dir(fd))
+        }
+
+        /// Writes `contents` to `rel` (a `/`-separated path below the folder) unless it
+        /// already holds them. Folders on the way are created; a symlink or a file where a
+        /// folder belongs, or a symlink where the file belongs, is removed first.
+        pub fn write_if_changed(&self, rel: &str, contents: &[u8]) -> io::Result<()> {
+            let mut parts: Vec<&str> = rel.split('/').collect();
+            let name = parts.pop().unwrap_or_default();
+            if [name]
+                .iter()
+                .chain(&parts)
+                .any(|p| matches!(*p, "" | "." | ".."))
+            {
+                return Err(io::Error::other(format!(
+                    "`{rel}` is not a path inside the output"
+                )));
+            }
+            let mut dir: Option<OwnedFd> = None;
+            for part in parts {
+                let parent = dir.as_ref().unwrap_or(&self.0);
+                dir = Some(subdir(parent, part)?);
+            }
+            let parent = dir.as_ref().unwrap_or(&self.0);
+            if holds(parent, name, contents)? {
+                return Ok(());
+            }
+            let flags = OFlags::WRONLY
+                | OFlags::CREATE
+                | OFlags::TRUNC
+                | OFlags::NOFOLLOW
+                | OFlags::CLOEXEC;
+            let fd = rustix::fs::openat(parent, name, flags, Mode::from_raw_mode(0o644))?;
+            fs::File::from(fd).write_all(contents)
+        }
+    }
+
+    /// Opens (creating it if needed) the folder `name` in `parent`, without following links.
+    fn subdir(parent: &OwnedFd, name: &str) -> io::Result<OwnedFd> {
+        match rustix::fs::openat(parent, name, DIR_FLAGS, Mode::empty()) {
+            Ok(fd) => return Ok(fd),
+            Err(rustix::io::Errno::NOENT) => {}
+            // A symlink (ELOOP) or a file (ENOTDIR) where a folder belongs: replace it.
+            Err(rustix::io::Errno::LOOP | rustix::io::Errno::NOTDIR) => {
+                rustix::fs::unlinkat(parent, name, AtFlags::empty())?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+        match rustix::fs::mkdirat(parent, name, Mode::from_raw_mode(0o755)) {
+            Ok(()) | Err(rustix::io::Errno::EXIST) => {}
+            Err(e) => return Err(e.into()),
+        }
+        Ok(rustix::fs::openat(parent, name, DIR_FLAGS, Mode::empty())?)
+    }
+
+    /// True if the regular file `name` in `parent` holds exactly `contents`. A symlink there
+    /// is removed (and so holds nothing).
+    fn holds(parent: &OwnedFd, name: &str, contents: &[u8]) -> io::Result<bool> {
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let fd = match rustix::fs::openat(parent, name, flags, Mode::empty()) {
+            Ok(fd) => fd,
+            Err(rustix::io::Errno::NOENT) => return Ok(false),
+            Err(rustix::io::Errno::LOOP) => {
+                rustix::fs::unlinkat(parent, name, AtFlags::empty())?;
+                return Ok(false);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let mut file = fs::File::from(fd);
+        let meta = file.metadata()?;
+        if !meta.is_file() || meta.len() != contents.len() as u64 {
+            return Ok(false);
+        }
+        let mut existing = Vec::with_capacity(contents.len());
+        file.read_to_end(&mut existing)?;
+        Ok(existing == contents)
+    }
+
+    /// Opens (creating it) the lock file, never through a symlink.
+    pub fn open_lock_file(path: &Path) -> io::Result<fs::File> {
+        let flags = OFlags::RDWR | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let fd = rustix::fs::open(path, flags, Mode::from_raw_mode(0o644))?;
+        Ok(fs::File::from(fd))
+    }
+
+    /// Takes an exclusive lock without waiting: false if another process holds it.
+    pub fn try_lock(file: &fs::File) -> io::Result<bool> {
+        match rustix::fs::flock(file, FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => Ok(true),
+            Err(rustix::io::Errno::WOULDBLOCK) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// True if the current user owns the file or folder.
+    pub fn is_own(meta: &fs::Metadata) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        meta.uid() == rustix::process::geteuid().as_raw()
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! structured data of each page. XML is written with quick-xml, never by string pasting.
 //! Pure: returns files, never writes them.
 
+use crate::links::{FEED_FILE, ROBOTS_FILE, SITEMAP_FILE};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use serde_json::{Value, json};
@@ -18,22 +19,22 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
     let config = &site.config;
     if config.has_host() {
         files.push(OutputFile {
-            path: "sitemap.xml".into(),
+            path: SITEMAP_FILE.into(),
             contents: sitemap(site),
         });
         if let Some(feed) = feed(site) {
             files.push(OutputFile {
-                path: "atom.xml".into(),
+                path: FEED_FILE.into(),
                 contents: feed,
             });
         }
     }
     let mut robots = String::from("User-agent: *\nAllow: /\n");
     if config.has_host() {
-        robots.push_str(&format!("\nSitemap: {}\n", config.permalink("sitemap.xml")));
+        robots.push_str(&format!("\nSitemap: {}\n", config.permalink(SITEMAP_FILE)));
     }
     files.push(OutputFile {
-        path: "robots.txt".into(),
+        path: ROBOTS_FILE.into(),
         contents: robots.into_bytes(),
     });
     files.extend(redirects(site));
@@ -82,7 +83,7 @@ fn feed(site: &Site) -> Option<Vec<u8>> {
                     text_element(w, "subtitle", &config.description)?;
                 }
                 text_element(w, "id", &config.base_url)?;
-                link(w, &config.permalink("atom.xml"), Some("self"))?;
+                link(w, &config.permalink(FEED_FILE), Some("self"))?;
                 link(w, &config.base_url, None)?;
                 text_element(w, "updated", &updated(dated[0]))?;
                 w.create_element("author")
@@ -254,6 +255,7 @@ pub fn json_ld(site: &Site, index: usize) -> String {
             "inLanguage": config.language,
             "publisher": publisher,
         }),
+        PageKind::Source => source_json(site, index).unwrap_or(Value::Null),
         _ => {
             let mut v = json!({
                 "@context": "https://schema.org",
@@ -276,10 +278,42 @@ pub fn json_ld(site: &Site, index: usize) -> String {
             v
         }
     };
-    let text = serde_json::to_string(&value).unwrap_or_default();
+    let mut text = serde_json::to_string(&value).unwrap_or_default();
+    append_citations(&mut text, site, index);
     text.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
+}
+
+/// Adds `"citation": [...]` to a page's serialized `NewsArticle`: the sources it cites,
+/// once each in order of first citation, as schema.org `CreativeWork`s. Each source's JSON
+/// is made once for the whole site (see [`crate::sources::Source::json`]), not per page.
+fn append_citations(text: &mut String, site: &Site, index: usize) {
+    let Some(parsed) = site.parsed.get(index) else {
+        return;
+    };
+    if parsed.citations.is_empty() || !text.ends_with('}') || !text.contains("NewsArticle") {
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    let cited: Vec<&str> = parsed
+        .citations
+        .iter()
+        .filter(|c| seen.insert(c.source))
+        .filter_map(|c| site.sources.sources.get(c.source).map(|s| s.json.as_str()))
+        .collect();
+    text.pop();
+    text.push_str(",\"citation\":[");
+    text.push_str(&cited.join(","));
+    text.push_str("]}");
+}
+
+/// A source's page as a schema.org `CreativeWork`.
+fn source_json(site: &Site, page: usize) -> Option<Value> {
+    let meta = &site.pages.get(page)?.meta;
+    let mut v = crate::sources::creative_work(meta);
+    v["@context"] = json!("https://schema.org");
+    Some(v)
 }
 
 #[cfg(test)]

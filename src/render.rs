@@ -13,6 +13,7 @@ use tera::{Context, ErrorKind, Tera};
 
 use crate::content::{Date, Page, PageKind};
 use crate::diagnostics::Diagnostic;
+use crate::links::NOT_FOUND_FILE;
 use crate::markdown::{Parsed, TocEntry};
 use crate::site::Site;
 
@@ -26,23 +27,21 @@ pub struct OutputFile {
 
 /// Loads every template under `templates/`.
 pub fn load_templates(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
-    let dir = root.join(TEMPLATE_DIR);
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| {
-            vec![Diagnostic::error(TEMPLATE_DIR, format!("cannot read templates: {e}"))
-                .with_help("create a templates/ folder with base.html, index.html, section.html and page.html")]
-        })?;
-        if entry.file_type().is_file() && !entry.file_name().to_string_lossy().starts_with('.') {
-            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
-            let name = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            files.push((entry.path().to_path_buf(), Some(name)));
-        }
+    if !root.join(TEMPLATE_DIR).is_dir() {
+        return Err(vec![
+            Diagnostic::error(TEMPLATE_DIR, "there is no templates/ folder").with_help(
+                "create a templates/ folder with base.html, index.html, section.html and page.html",
+            ),
+        ]);
     }
+    let (found, problems) = crate::content::files_inside(root, TEMPLATE_DIR, |_| false);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let files: Vec<(PathBuf, Option<String>)> = found
+        .into_iter()
+        .map(|(abs, name)| (abs, Some(name)))
+        .collect();
     let mut tera = Tera::new();
     tera.add_template_files(files)
         .map_err(|e| vec![template_error(&e)])?;
@@ -168,6 +167,39 @@ struct MentionContext<'a> {
     sentence: &'a str,
 }
 
+/// A source as templates see it (`sources`, and `source` on a source's page).
+#[derive(Serialize)]
+struct SourceRef<'a> {
+    /// The citation key: `seed`.
+    key: &'a str,
+    /// The report's title.
+    title: &'a str,
+    publisher: Option<&'a str>,
+    /// Where the report is (`None` if no address was recorded).
+    url: Option<&'a str>,
+    archive_url: Option<&'a str>,
+    /// When it was published.
+    date: Option<&'a Date>,
+    accessed: Option<&'a Date>,
+    author: Option<&'a str>,
+    language: Option<&'a str>,
+    reliability: Option<&'a str>,
+    /// The href of the source's own page.
+    page_url: &'a str,
+    /// How many pages cite it, and how many citations it has in all.
+    pages: usize,
+    citations: usize,
+}
+
+/// A source page's extra context: `source`.
+#[derive(Serialize)]
+struct SourceContext<'a> {
+    #[serde(flatten)]
+    source: SourceRef<'a>,
+    /// Every page that cites the source, with the sentence around its first citation.
+    cited_on: Vec<MentionContext<'a>>,
+}
+
 #[derive(Serialize)]
 struct LetterGroup<'a> {
     letter: String,
@@ -238,17 +270,20 @@ pub fn render_pages_to(
 ) -> Result<(), Vec<Diagnostic>> {
     let glossary: Vec<TermRef> = sorted_terms(site).map(|t| term_ref(site, t)).collect();
     let groups = letter_groups(site);
+    let counts = citation_counts(site);
+    let sources = sorted_sources(site, &counts);
     let globals = tera.global_context();
     globals.insert("site", &site.config);
     globals.insert("glossary", &glossary);
     globals.insert("glossary_groups", &groups);
+    globals.insert("sources", &sources);
     let tera = &*tera;
 
     let failures: Vec<Box<(Diagnostic, PathBuf)>> = indices
         .par_iter()
         .filter_map(|&i| {
             let page = &site.pages[i];
-            render_page(site, tera, i)
+            render_page(site, tera, i, &counts)
                 .and_then(|file| sink(file).map_err(|d| Box::new((d, page.path.clone()))))
                 .err()
         })
@@ -262,15 +297,15 @@ pub fn render_pages_to(
             .1
             .push(page);
     }
-    if not_found && tera.contains_template("404.html") {
+    if not_found && tera.contains_template(NOT_FOUND_FILE) {
         let mut context = Context::new();
         context.insert("current_url", &format!("{}404.html", site.config.base_path));
         let rendered = tera
-            .render("404.html", &context)
+            .render(NOT_FOUND_FILE, &context)
             .map_err(|e| template_error(&e));
         let written = rendered.and_then(|html| {
             sink(OutputFile {
-                path: "404.html".into(),
+                path: NOT_FOUND_FILE.into(),
                 contents: html.into_bytes(),
             })
         });
@@ -309,6 +344,7 @@ fn render_page(
     site: &Site,
     tera: &Tera,
     index: usize,
+    citation_counts: &[usize],
 ) -> Result<OutputFile, Box<(Diagnostic, PathBuf)>> {
     let page = &site.pages[index];
     let parsed = &site.parsed[index];
@@ -338,6 +374,10 @@ fn render_page(
     if let Some(term) = site.glossary.term_of_page(index) {
         context.insert("term", &term_context(site, term));
     }
+    if let Some(source) = site.sources.source_of_page(index) {
+        let citations = citation_counts.get(source).copied().unwrap_or(0);
+        context.insert("source", &source_context(site, source, citations));
+    }
     let html = tera
         .render(&template, &context)
         .map_err(|e| fail(template_error(&e)))?;
@@ -355,8 +395,10 @@ pub fn template_for(site: &Site, tera: &Tera, page: &Page) -> String {
     let preferred = match page.kind {
         PageKind::Section if page.site_path.is_empty() => "index.html",
         PageKind::Section if page.dir() == site.config.glossary.dir => "glossary.html",
+        PageKind::Section if page.dir() == site.config.sources.dir => "sources.html",
         PageKind::Section => "section.html",
         PageKind::Term => "term.html",
+        PageKind::Source => "source.html",
         PageKind::Page => "page.html",
     };
     let fallback = if page.kind == PageKind::Section {
@@ -465,6 +507,75 @@ fn term_context(site: &Site, term: usize) -> TermContext<'_> {
             .map(|&t| term_ref(site, t))
             .collect(),
     }
+}
+
+/// For each source: how many citations it has in all.
+fn citation_counts(site: &Site) -> Vec<usize> {
+    let mut counts = vec![0; site.sources.sources.len()];
+    for citation in site.parsed.iter().flat_map(|p| &p.citations) {
+        if let Some(n) = counts.get_mut(citation.source) {
+            *n += 1;
+        }
+    }
+    counts
+}
+
+fn source_ref<'a>(site: &'a Site, source: usize, citations: usize) -> Option<SourceRef<'a>> {
+    let s = site.sources.sources.get(source)?;
+    let meta = &site.pages.get(s.page)?.meta;
+    let m = &meta.source;
+    Some(SourceRef {
+        key: &s.key,
+        title: &meta.title,
+        publisher: m.publisher.as_deref(),
+        url: m.url.as_deref(),
+        archive_url: m.archive_url.as_deref(),
+        date: meta.date.as_ref(),
+        accessed: m.accessed.as_ref(),
+        author: m.author.as_deref(),
+        language: m.language.as_deref(),
+        reliability: m.reliability.as_deref(),
+        page_url: site.links.href(s.page),
+        pages: site.cited_on.get(source).map_or(0, Vec::len),
+        citations,
+    })
+}
+
+/// Every source, by publisher then title (ignoring case).
+fn sorted_sources<'a>(site: &'a Site, counts: &[usize]) -> Vec<SourceRef<'a>> {
+    let mut all: Vec<SourceRef> = (0..site.sources.sources.len())
+        .filter_map(|s| source_ref(site, s, counts.get(s).copied().unwrap_or(0)))
+        .collect();
+    all.sort_by_cached_key(|s| {
+        (
+            s.publisher.unwrap_or(s.title).to_lowercase(),
+            s.title.to_lowercase(),
+        )
+    });
+    all
+}
+
+fn source_context(site: &Site, source: usize, citations: usize) -> Option<SourceContext<'_>> {
+    let cited_on = site
+        .cited_on
+        .get(source)?
+        .iter()
+        .filter_map(|&(page, citation)| {
+            let p = site.pages.get(page)?;
+            let c = site.parsed.get(page)?.citations.get(citation)?;
+            let url = site.links.href(page);
+            Some(MentionContext {
+                title: &p.meta.title,
+                anchor_url: format!("{url}#{}", c.id),
+                url,
+                sentence: &c.sentence,
+            })
+        })
+        .collect();
+    Some(SourceContext {
+        source: source_ref(site, source, citations)?,
+        cited_on,
+    })
 }
 
 /// Terms in A–Z order of title, ignoring case.

@@ -27,7 +27,7 @@ pub struct Record {
     /// after the folder that holds `pagefind/`, so the index works under any base path.
     pub url: String,
     pub title: String,
-    /// `term` or `page`: what the result list says the page is.
+    /// `term`, `source` or `page`: what the result list says the page is.
     pub kind: &'static str,
     /// A term's other names (`Donbass`): found like its title, and ranked as high.
     pub aliases: Vec<String>,
@@ -61,10 +61,10 @@ pub fn records(site: &Site) -> Vec<Record> {
             Record {
                 url: format!("/{}", page.site_path),
                 title: page.meta.title.clone(),
-                kind: if page.kind == PageKind::Term {
-                    "term"
-                } else {
-                    "page"
+                kind: match page.kind {
+                    PageKind::Term => "term",
+                    PageKind::Source => "source",
+                    PageKind::Page | PageKind::Section => "page",
                 },
                 aliases: term
                     .map(|t| site.glossary.terms[t].aliases.clone())

@@ -13,6 +13,7 @@ use crate::diagnostics::Diagnostic;
 use crate::glossary::Glossary;
 use crate::links::{self, LinkIndex};
 use crate::markdown::{self, Env, Parsed};
+use crate::sources::{self, Sources};
 
 /// What to build, from the command line.
 #[derive(Debug, Clone, Default)]
@@ -53,6 +54,10 @@ pub struct Site {
     pub backlinks: Vec<Vec<(usize, usize)>>,
     /// For each term, its related terms.
     pub related: Vec<Vec<usize>>,
+    /// The sources the site can cite.
+    pub sources: Sources,
+    /// For each source, (page, citation) of the first citation on every page that cites it.
+    pub cited_on: Vec<Vec<(usize, usize)>>,
     /// Files under `static/`: (path in the output, source path).
     pub static_files: Vec<(String, PathBuf)>,
     /// Problems that do not stop the build.
@@ -140,12 +145,14 @@ impl Site {
             sources,
             static_files,
         } = inputs;
-        let (mut pages, found) = content::parse_sources(sources, &config.glossary.dir, drafts);
+        let (mut pages, found) = content::parse_sources(sources, &config, drafts);
         gate(found, &mut warnings)?;
         gate(links::assign_paths(&mut pages), &mut warnings)?;
 
         let links = LinkIndex::new(&pages, &config.base_path);
-        let (glossary, found) = Glossary::new(&pages);
+        let (glossary, mut found) = Glossary::new(&pages);
+        let (sources, more) = Sources::new(&pages, &links);
+        found.extend(more);
         gate(found, &mut warnings)?;
 
         let env = Env {
@@ -153,6 +160,7 @@ impl Site {
             pages: &pages,
             links: &links,
             glossary: &glossary,
+            sources: &sources,
             html,
         };
         let mut parsed: Vec<Parsed> = (0..pages.len())
@@ -166,6 +174,7 @@ impl Site {
         found.extend(check_anchors(&pages, &parsed));
         if let Some(statics) = &static_files {
             found.extend(check_site_files(&pages, &parsed, statics));
+            found.extend(check_static_collisions(&pages, statics));
         }
         gate(found, &mut warnings)?;
 
@@ -186,7 +195,11 @@ impl Site {
                 );
             }
         }
+        let cited_on = sources::cited_on(&sources, &parsed);
+        warnings.extend(check_sources(&config, &pages, &sources, &parsed, &cited_on));
         Ok(Site {
+            cited_on,
+            sources,
             children: links::children(&pages),
             related: crate::glossary::related(&glossary, &parsed),
             backlinks,
@@ -203,19 +216,21 @@ impl Site {
 
     /// Where the build is written: absolute, or relative to the current directory.
     pub fn output_dir(&self, options: &Options) -> PathBuf {
-        let dir = options
-            .output_dir
-            .clone()
-            .unwrap_or_else(|| self.config.output_dir.clone());
-        if dir.is_absolute() || options.output_dir.is_some() {
-            dir
-        } else {
-            self.root.join(dir)
-        }
+        output_dir(&self.root, &self.config, options)
     }
 }
 
-fn load_config(root: &Path, options: &Options) -> Result<Config, Vec<Diagnostic>> {
+/// Where the site is built: `--output-dir` as given, or site.toml's `output_dir` under the root.
+pub(crate) fn output_dir(root: &Path, config: &Config, options: &Options) -> PathBuf {
+    match &options.output_dir {
+        Some(dir) => dir.clone(),
+        None if config.output_dir.is_absolute() => config.output_dir.clone(),
+        None => root.join(&config.output_dir),
+    }
+}
+
+/// Reads and checks `site.toml` (with the `--base-url` override).
+pub(crate) fn load_config(root: &Path, options: &Options) -> Result<Config, Vec<Diagnostic>> {
     let path = root.join(CONFIG_FILE);
     let bytes = std::fs::read(&path).map_err(|e| {
         vec![
@@ -285,7 +300,7 @@ pub fn check_site_files(
         static_files.iter().map(|(p, _)| p.as_str()).collect();
     let site_paths: std::collections::HashSet<&str> =
         pages.iter().map(|p| p.site_path.as_str()).collect();
-    let generated = ["404.html", "sitemap.xml", "atom.xml", "robots.txt"];
+    let generated = links::GENERATED_FILES;
     let mut found = Vec::new();
     for (page, parsed) in pages.iter().zip(parsed) {
         for link in &parsed.site_files {
@@ -309,4 +324,156 @@ pub fn check_site_files(
         }
     }
     found
+}
+
+/// A static file must not take the path of a page, a redirect or a generated file (compared
+/// ignoring case, as a case-insensitive host would).
+pub fn check_static_collisions(
+    pages: &[Page],
+    static_files: &[(String, PathBuf)],
+) -> Vec<Diagnostic> {
+    let mut taken: std::collections::HashMap<String, String> = links::GENERATED_FILES
+        .iter()
+        .map(|f| (f.to_string(), format!("the generated file /{f}")))
+        .collect();
+    for page in pages {
+        let shown = page.path.display().to_string();
+        taken.insert(
+            format!("{}index.html", page.site_path).to_lowercase(),
+            shown.clone(),
+        );
+        for redirect in &page.redirects {
+            taken.insert(redirect.to_lowercase(), format!("an alias of {shown}"));
+        }
+    }
+    let mut found = Vec::new();
+    for (rel, _) in static_files {
+        if let Some(owner) = taken.get(&rel.to_lowercase()) {
+            found.push(
+                Diagnostic::error(
+                    Path::new(content::STATIC_DIR).join(rel),
+                    format!("static file `{rel}` and {owner} would both be written to /{rel}"),
+                )
+                .with_help("rename or move the static file"),
+            );
+        }
+    }
+    found
+}
+
+/// What `check` says about sources once every page is parsed: a source no page cites or
+/// with no address (warnings), a page dated before a source it cites (warning), and with
+/// `[sources] require = "paragraph"`, each paragraph that cites nothing (warning).
+pub fn check_sources(
+    config: &Config,
+    pages: &[Page],
+    sources: &Sources,
+    parsed: &[Parsed],
+    cited_on: &[Vec<(usize, usize)>],
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for (source, citing) in sources.sources.iter().zip(cited_on) {
+        let Some(page) = pages.get(source.page) else {
+            continue;
+        };
+        if citing.is_empty() {
+            found.push(
+                Diagnostic::warning(
+                    &page.path,
+                    format!("source `{}` is never cited", source.key),
+                )
+                .with_help(format!(
+                    "cite it as `[^{}]`, or remove the file",
+                    source.key
+                )),
+            );
+        }
+        if page.meta.source.url.is_none() {
+            found.push(
+                Diagnostic::warning(&page.path, format!("source `{}` has no `url`", source.key))
+                    .at(&page.text, 0, 3)
+                    .with_help(
+                        "add `url = \"https://...\"`, or say in its notes why there is none",
+                    ),
+            );
+        }
+        let Some(published) = page.meta.date.as_ref() else {
+            continue;
+        };
+        for &(citing_page, citation) in citing {
+            let (Some(p), Some(c)) = (
+                pages.get(citing_page),
+                parsed
+                    .get(citing_page)
+                    .and_then(|p| p.citations.get(citation)),
+            ) else {
+                continue;
+            };
+            let dated = p
+                .meta
+                .date
+                .as_ref()
+                .filter(|d| d.iso.get(..10) < published.iso.get(..10));
+            if let Some(date) = dated {
+                found.push(
+                    Diagnostic::warning(
+                        &p.path,
+                        format!(
+                            "the page is dated {} but cites `{}`, published {}",
+                            date.display, source.key, published.display
+                        ),
+                    )
+                    .at(&p.text, c.offset, 2)
+                    .with_help(format!(
+                        "check the page's `date`, or the source's in {}",
+                        page.path.display()
+                    )),
+                );
+            }
+        }
+    }
+    if config.sources.require == crate::config::Require::Paragraph {
+        found.extend(uncited_paragraphs(config, pages, parsed));
+    }
+    found
+}
+
+/// True for the pages whose paragraphs must cite with `require = "paragraph"`: not the
+/// glossary's or the sources' pages (their own sections included).
+fn must_cite(config: &Config, page: &Page) -> bool {
+    let dir = page.dir();
+    let inside = |folder: &str| dir == folder || dir.starts_with(&format!("{folder}/"));
+    !inside(&config.glossary.dir) && !inside(&config.sources.dir)
+}
+
+/// Paragraphs of story pages that cite nothing.
+fn uncited_paragraphs(config: &Config, pages: &[Page], parsed: &[Parsed]) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for (page, p) in pages.iter().zip(parsed) {
+        if !must_cite(config, page) {
+            continue;
+        }
+        for paragraph in p.paragraphs.iter().filter(|para| !para.cites) {
+            found.push(
+                Diagnostic::warning(&page.path, "paragraph cites no source")
+                    .at(&page.text, paragraph.offset, 1)
+                    .with_help("cite the source of its claims, e.g. `[^seed]`"),
+            );
+        }
+    }
+    found
+}
+
+/// "412 of 431 paragraphs cite a source", for `check` when paragraphs must cite.
+pub fn citation_coverage(site: &Site) -> (usize, usize) {
+    let mut cited = 0;
+    let mut all = 0;
+    for (page, p) in site.pages.iter().zip(&site.parsed) {
+        if !must_cite(&site.config, page) {
+            continue;
+        }
+        all += p.paragraphs.len();
+        cited += p.paragraphs.iter().filter(|para| para.cites).count();
+    }
+    (cited, all)
 }

@@ -155,6 +155,8 @@ pub struct Term {
 pub struct Corpus {
     pub pages: usize,
     pub terms: Vec<Term>,
+    /// How many sources pages cite (3–8 citations a page); 0 for none.
+    pub sources: usize,
 }
 
 /// A file of a generated site: its path (relative to the site root) and its text.
@@ -210,6 +212,8 @@ enum Insert {
     PageLink(usize),
     Mention(usize, usize),
     Footnote,
+    /// A citation of source N (`[^source-N]`).
+    Citation(usize),
 }
 
 impl Corpus {
@@ -283,7 +287,43 @@ impl Corpus {
                 }
             })
             .collect();
-        Corpus { pages, terms }
+        Corpus {
+            pages,
+            terms,
+            sources: 0,
+        }
+    }
+
+    /// The same corpus, with a registry of `n` sources that every page cites 3–8 times. In
+    /// lede's format they are `content/sources/source-N.md`; in Hugo's, each page writes
+    /// the notes it cites by hand, as a Hugo site must.
+    pub fn with_sources(mut self, n: usize) -> Corpus {
+        self.sources = n;
+        self
+    }
+
+    /// `sources/source-7.md` (relative to `content/`).
+    pub fn source_key(s: usize) -> String {
+        format!("sources/source-{s}.md")
+    }
+
+    /// Source `s`'s file (lede's format).
+    pub fn source_page(&self, s: usize) -> String {
+        let mut r = Rng::for_item(6, s);
+        let publisher = capitalise(r.pick(WORDS));
+        let title = capitalise(&sentence_words(&mut r, 4, 8).join(" "));
+        format!(
+            "+++\ntitle = {}\npublisher = \"The {publisher} Times\"\nurl = \"https://news.example/{s}\"\ndate = 2024-{:02}-{:02}\n+++\n\n{}\n",
+            toml_str(&title),
+            1 + s % 12,
+            1 + s % 28,
+            sentence(&mut r, 8, 14)
+        )
+    }
+
+    /// The note a Hugo page writes by hand for source `s`.
+    fn source_note(s: usize) -> String {
+        format!("[^source-{s}]: The report of source {s}, https://news.example/{s}.")
     }
 
     pub fn section_of(page: usize) -> usize {
@@ -331,7 +371,7 @@ impl Corpus {
                 Corpus::link(format, &format!("report {p}"), &Corpus::page_key(p))
             }
             Insert::Mention(t, which) => self.name_of(t, which).to_string(),
-            Insert::Footnote => String::new(),
+            Insert::Footnote | Insert::Citation(_) => String::new(),
         }
     }
 
@@ -388,6 +428,16 @@ impl Corpus {
             }
         }
         inserts.push((r.below(total_sentences), Insert::Footnote));
+        let mut cited: Vec<usize> = Vec::new();
+        if self.sources > 0 {
+            for _ in 0..r.range(3, 8) {
+                let s = r.below(self.sources);
+                if !cited.contains(&s) {
+                    cited.push(s);
+                }
+                inserts.push((r.below(total_sentences), Insert::Citation(s)));
+            }
+        }
         inserts.sort_by_key(|(s, _)| *s);
 
         let mut out = String::with_capacity(6 * 1024);
@@ -413,6 +463,9 @@ impl Corpus {
                     if let Insert::Footnote = insert {
                         let at = r.below(words.len());
                         words[at].push_str("[^1]");
+                    } else if let Insert::Citation(s) = insert {
+                        let last = words.len() - 1;
+                        let _ = write!(words[last], "[^source-{s}]");
                     } else {
                         let mut text = self.insert_text(format, insert);
                         if matches!(insert, Insert::Mention(..)) && r.chance(15) {
@@ -457,6 +510,11 @@ impl Corpus {
             }
         }
         let _ = writeln!(out, "[^1]: {}", sentence(&mut r, 8, 14));
+        if format != Format::Lede {
+            for s in cited {
+                let _ = writeln!(out, "\n{}", Corpus::source_note(s));
+            }
+        }
         out
     }
 
@@ -505,6 +563,12 @@ impl Corpus {
                 ),
             });
         }
+        if self.sources > 0 {
+            files.push(File {
+                path: "sources/_index.md".into(),
+                text: "+++\ntitle = \"Sources\"\ndescription = \"Every report cited.\"\nweight = 101\n+++\n\nEvery source, by publisher.\n".into(),
+            });
+        }
         files.push(File {
             path: "glossary/_index.md".into(),
             text: "+++\ntitle = \"Glossary\"\ndescription = \"Every term, A to Z.\"\nweight = 100\n+++\n\nEvery person, place, document and idea in this explainer.\n".into(),
@@ -523,6 +587,12 @@ impl Corpus {
             path: Corpus::term_key(t),
             text: self.term_page(t, format),
         }));
+        if format == Format::Lede {
+            files.extend((0..self.sources).map(|s| File {
+                path: Corpus::source_key(s),
+                text: self.source_page(s),
+            }));
+        }
         files
     }
 

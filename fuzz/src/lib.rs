@@ -43,12 +43,18 @@ pub fn front_matter(data: &[u8]) -> Result<FrontMatter, Diagnostic> {
         Err(d) => check_diagnostic(d, &text),
     }
 
-    for key in ["fuzz.md", "glossary/fuzz.md", "glossary/_index.md"] {
+    let config = Config::parse("title = \"T\"").expect("a valid config");
+    for key in [
+        "fuzz.md",
+        "glossary/fuzz.md",
+        "glossary/_index.md",
+        "sources/fuzz.md",
+    ] {
         let source = Source {
             key: key.to_string(),
             text: text.clone(),
         };
-        match content::page_from_source(source, "glossary") {
+        match content::page_from_source(source, &config) {
             Ok(page) => {
                 let _ = page.body();
                 let _ = page.stem();
@@ -93,7 +99,8 @@ fn check_diagnostic(d: &Diagnostic, text: &str) {
 ///   gets through, no ids repeat on a page, and no link is `javascript:`/`data:`.
 ///
 /// Input: byte 0 holds the options (bits 0-1 `auto_link`, bit 2 `raw_html = false`, bit 3
-/// `smart_punctuation = false`, bit 4 the body is also a term's definition); then UTF-8
+/// `smart_punctuation = false`, bit 4 the body is also a term's definition, bit 5 each
+/// extra term's file is named after its title as written, quotes and all); then UTF-8
 /// (lossy) text whose first line names extra terms (`Title,alias,alias|Title2|...`) and
 /// whose other lines are the page's Markdown body.
 ///
@@ -104,6 +111,7 @@ pub fn markdown_glossary(data: &[u8]) -> Option<Result<Site, Vec<Diagnostic>>> {
     let raw_html = flags & 4 == 0;
     let smart = flags & 8 == 0;
     let body_in_term = flags & 16 != 0;
+    let stems_from_titles = flags & 32 != 0;
     let text = String::from_utf8_lossy(rest);
     let (spec, body) = text.split_once('\n').unwrap_or(("", &text));
 
@@ -128,10 +136,17 @@ pub fn markdown_glossary(data: &[u8]) -> Option<Result<Site, Vec<Diagnostic>>> {
     }
     for (i, names) in spec.split('|').take(6).enumerate() {
         let mut names = names.split(',').take(4);
-        let title = toml_str(names.next().unwrap_or(""));
+        let raw_title = names.next().unwrap_or("");
+        let title = toml_str(raw_title);
         let aliases: Vec<String> = names.map(toml_str).collect();
         let definition = if body_in_term && i == 0 { body } else { "y\n" };
-        sources.push(term(&format!("fuzz-{i}"), &title, &aliases, definition));
+        // A file name can hold anything but `/` and NUL (and lede skips hidden names).
+        let stem = if stems_from_titles && !raw_title.is_empty() {
+            format!("{i}{}", raw_title.replace(['/', '\0'], "-"))
+        } else {
+            format!("fuzz-{i}")
+        };
+        sources.push(term(&stem, &title, &aliases, definition));
     }
 
     let site = match Site::from_sources(".".into(), config, sources, false, Vec::new()) {
@@ -184,8 +199,9 @@ fn term(stem: &str, title: &str, aliases: &[String], body: &str) -> Source {
     source(
         &format!("glossary/{stem}.md"),
         &format!(
-            "+++\ntitle = {title}\naliases = [{}]\nsummary = \"About {stem} & <more>.\"\n+++\n{body}",
-            aliases.join(", ")
+            "+++\ntitle = {title}\naliases = [{}]\nsummary = {}\n+++\n{body}",
+            aliases.join(", "),
+            toml_str(&format!("About {stem} & <more>."))
         ),
     )
 }
@@ -263,8 +279,13 @@ fn check_escaped(html: &str, key: &str) {
             if tag.is_empty() || tag.starts_with('>') || tag.starts_with("/>") {
                 break;
             }
+            // A browser ends an attribute name at `/` too: `data-x/onclick` is two attributes.
+            tag = tag.trim_start_matches('/');
+            if tag.is_empty() || tag.starts_with('>') {
+                break;
+            }
             let end = tag
-                .find(|c: char| c == '=' || c == '>' || c.is_whitespace())
+                .find(|c: char| c == '=' || c == '>' || c == '/' || c.is_whitespace())
                 .unwrap_or(tag.len());
             let attr = tag[..end].to_ascii_lowercase();
             assert!(
@@ -291,6 +312,7 @@ fn check_escaped(html: &str, key: &str) {
             } else if !tag.starts_with('>')
                 && !tag.is_empty()
                 && !tag.starts_with(char::is_whitespace)
+                && !tag.starts_with('/')
             {
                 panic!("{key}: malformed tag near {tag:.40}:\n{html}");
             }

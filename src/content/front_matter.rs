@@ -41,7 +41,43 @@ pub struct FrontMatter {
     pub auto_link: Option<AutoLink>,
     /// `search = false`: the page is left out of the search index.
     pub hidden_from_search: bool,
+    /// Sources only: who published the report, and where it is.
+    pub source: SourceMeta,
     pub extra: toml::Table,
+}
+
+/// The front matter only a source has (`content/sources/*.md`); `date` is when it was
+/// published and `title` the report's title.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceMeta {
+    pub publisher: Option<String>,
+    pub url: Option<String>,
+    pub archive_url: Option<String>,
+    pub accessed: Option<Date>,
+    pub author: Option<String>,
+    pub language: Option<String>,
+    /// A short note on how far to trust it: "aggregator; used only alongside another source".
+    pub reliability: Option<String>,
+}
+
+impl SourceMeta {
+    /// The keys that are set, for "only sources may set `publisher`".
+    pub fn keys_set(&self) -> Vec<&'static str> {
+        let fields = [
+            ("publisher", self.publisher.is_some()),
+            ("url", self.url.is_some()),
+            ("archive_url", self.archive_url.is_some()),
+            ("accessed", self.accessed.is_some()),
+            ("author", self.author.is_some()),
+            ("language", self.language.is_some()),
+            ("reliability", self.reliability.is_some()),
+        ];
+        fields
+            .iter()
+            .filter(|(_, set)| *set)
+            .map(|(k, _)| *k)
+            .collect()
+    }
 }
 
 #[derive(Deserialize)]
@@ -61,6 +97,13 @@ struct RawFrontMatter {
     category: Option<String>,
     auto_link: Option<AutoLink>,
     search: Option<bool>,
+    publisher: Option<String>,
+    url: Option<String>,
+    archive_url: Option<String>,
+    accessed: Option<toml::value::Datetime>,
+    author: Option<String>,
+    language: Option<String>,
+    reliability: Option<String>,
     extra: Option<toml::Table>,
 }
 
@@ -79,6 +122,13 @@ const KEYS: &[&str] = &[
     "category",
     "auto_link",
     "search",
+    "publisher",
+    "url",
+    "archive_url",
+    "accessed",
+    "author",
+    "language",
+    "reliability",
     "extra",
 ];
 
@@ -94,27 +144,29 @@ pub fn parse(path: &Path, text: &str) -> Result<(FrontMatter, usize), Diagnostic
                 "start the file with a `+++` line, then `title = \"...\"`, then another `+++` line",
             )
     })?;
-    let toml_start = open + FENCE.len() + 1;
+    let toml_start = next_line(text, open);
     let closings = closing_fences(text, toml_start);
-    let first = *closings.first().ok_or_else(|| {
-        Diagnostic::error(path, "front matter is not closed")
+    let Some(&first) = closings.first() else {
+        return Err(Diagnostic::error(path, "front matter is not closed")
             .at(text, open, FENCE.len())
-            .with_help("add a line containing only `+++` after the front matter")
-    })?;
+            .with_help("add a line containing only `+++` after the front matter"));
+    };
     // A `+++` line can sit inside a TOML multi-line string: take the first closing fence
-    // whose front matter parses, and report the error of the first one if none does.
+    // whose front matter parses, and report the error of the first one if none does. Only
+    // the first few candidates are tried, so a file of many `+++` lines costs linear time.
     let mut first_error = None;
-    for &close in &closings {
-        match toml::from_str::<RawFrontMatter>(&text[toml_start..close]) {
-            Ok(raw) => {
-                let body = (close + FENCE.len() + 1).min(text.len());
-                return Ok((check(path, text, raw)?, body));
-            }
+    for &close in closings.iter().take(MAX_FENCE_TRIES) {
+        let toml = text.get(toml_start..close).unwrap_or("");
+        match toml::from_str::<RawFrontMatter>(toml) {
+            Ok(raw) => return Ok((check(path, text, raw)?, next_line(text, close))),
             Err(e) if close == first => first_error = Some(e),
             Err(_) => {}
         }
     }
-    let err = first_error.expect("the first closing fence was tried");
+    let Some(err) = first_error else {
+        // Unreachable: the loop always tries `first`, and returns if it parses.
+        return Err(Diagnostic::error(path, "front matter is not closed").at(text, open, 3));
+    };
     Err(from_toml_error(
         path,
         text,
@@ -125,15 +177,30 @@ pub fn parse(path: &Path, text: &str) -> Result<(FrontMatter, usize), Diagnostic
     ))
 }
 
+/// How many `+++` lines are tried as the end of the front matter.
+const MAX_FENCE_TRIES: usize = 8;
+
+/// The offset of the line after the one at `offset` (the end of the text if none follows).
+fn next_line(text: &str, offset: usize) -> usize {
+    text.get(offset..)
+        .and_then(|rest| rest.find('\n'))
+        .map_or(text.len(), |i| offset + i + 1)
+}
+
+/// True for a fence line: `+++` and, after it, only white space (any Unicode space, so a
+/// no-break space an editor slipped in does not hide the fence).
+fn is_fence(line: &str) -> bool {
+    line.trim_end() == FENCE
+}
+
 /// Byte offset of the opening `+++` line; blank lines before it are allowed.
 fn open_fence(text: &str) -> Option<usize> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_end();
-        if trimmed == FENCE {
+        if is_fence(line) {
             return Some(offset);
         }
-        if !trimmed.is_empty() {
+        if !line.trim().is_empty() {
             return None;
         }
         offset += line.len();
@@ -146,7 +213,7 @@ fn closing_fences(text: &str, from: usize) -> Vec<usize> {
     let mut offset = from;
     let mut found = Vec::new();
     for line in text.get(from..).unwrap_or("").split_inclusive('\n') {
-        if line.trim_end() == FENCE {
+        if is_fence(line) {
             found.push(offset);
         }
         offset += line.len();
@@ -173,6 +240,23 @@ fn check(path: &Path, text: &str, raw: RawFrontMatter) -> Result<FrontMatter, Di
             .with_help("use letters, digits and hyphens only, e.g. `slug = \"the-meeting\"`"));
         }
     }
+    for (key, value) in [
+        ("date", &raw.date),
+        ("updated", &raw.updated),
+        ("accessed", &raw.accessed),
+    ] {
+        if value.as_ref().is_some_and(|d| d.date.is_none()) {
+            return Err(located(
+                path,
+                text,
+                key,
+                format!("`{key}` has a time but no day"),
+            )
+            .with_help(format!(
+                "write the day first: `{key} = 2025-12-02` or `{key} = 2025-12-02T10:00:00+03:00`"
+            )));
+        }
+    }
     Ok(FrontMatter {
         title,
         description: raw.description,
@@ -188,6 +272,15 @@ fn check(path: &Path, text: &str, raw: RawFrontMatter) -> Result<FrontMatter, Di
         category: raw.category,
         auto_link: raw.auto_link,
         hidden_from_search: raw.search == Some(false),
+        source: SourceMeta {
+            publisher: raw.publisher,
+            url: raw.url,
+            archive_url: raw.archive_url,
+            accessed: raw.accessed.map(|d| date(&d)),
+            author: raw.author,
+            language: raw.language,
+            reliability: raw.reliability,
+        },
         extra: raw.extra.unwrap_or_default(),
     })
 }
@@ -197,7 +290,10 @@ pub(crate) fn located(path: &Path, text: &str, key: &str, message: String) -> Di
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
-        if trimmed.starts_with(key) && trimmed[key.len()..].trim_start().starts_with('=') {
+        let sets_key = trimmed
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='));
+        if sets_key {
             let indent = line.len() - trimmed.len();
             return Diagnostic::error(path, message).at(text, offset + indent, key.len());
         }
@@ -237,6 +333,7 @@ fn date(value: &toml::value::Datetime) -> Date {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::string_slice, clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,5 +1,12 @@
 //! Load stage: walk `content/`, read every Markdown file, decode it, and parse its front
 //! matter into a [`Page`]. The only place that reads content files; it never writes.
+// Input from files reaches every line here: no panicking index, slice or unwrap (issue 13).
+#![deny(
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
 
 pub mod front_matter;
 
@@ -8,6 +15,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
+use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Position};
 pub use front_matter::{Date, FrontMatter};
 
@@ -21,6 +29,8 @@ pub enum PageKind {
     Page,
     /// A page in the glossary folder.
     Term,
+    /// A page in the sources folder: one report, cited as `[^its-file-stem]`.
+    Source,
 }
 
 /// One content file, loaded and with its front matter checked.
@@ -48,7 +58,7 @@ pub struct Page {
 
 impl Page {
     pub fn body(&self) -> &str {
-        &self.text[self.body_start..]
+        self.text.get(self.body_start..).unwrap_or("")
     }
 
     /// The folder of the source, relative to `content/` (`""` at the top).
@@ -67,25 +77,104 @@ pub const CONTENT_DIR: &str = "content";
 pub const SECTION_FILE: &str = "_index.md";
 pub const STATIC_DIR: &str = "static";
 
-/// Files under `static/`, as (path in the output, source path), sorted.
+/// Files under `static/`, as (path in the output, source path), sorted. Hidden files are
+/// left out except under `.well-known/` (editor and OS litter such as `.DS_Store` or
+/// `._map.png` is never published).
 pub fn static_files(root: &Path) -> Result<Vec<(String, PathBuf)>, Vec<Diagnostic>> {
     let dir = root.join(STATIC_DIR);
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
+    let (files, diagnostics) = files_inside(root, STATIC_DIR, is_public_hidden);
+    let errors: Vec<Diagnostic> = diagnostics
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(files.into_iter().map(|(abs, rel)| (rel, abs)).collect())
+}
+
+/// The one hidden name published from `static/`: `.well-known/` (security.txt and the like).
+pub fn is_public_hidden(name: &str) -> bool {
+    name == ".well-known"
+}
+
+/// True for a path under `static/` (`/`-separated) that is published: nothing hidden on the
+/// way except `.well-known/`.
+pub fn is_published_static(rel: &str) -> bool {
+    rel.split('/')
+        .all(|part| !part.starts_with('.') || is_public_hidden(part))
+}
+
+/// Every file under `root/folder`, as (absolute path, path relative to the folder with `/`),
+/// sorted. The one rule for what lede reads: hidden names are skipped (unless `keep_hidden`
+/// says otherwise), and a symlink must resolve inside the same folder; one that does not is
+/// an error and, if it is a folder, is not walked at all.
+pub fn files_inside(
+    root: &Path,
+    folder: &str,
+    keep_hidden: impl Fn(&str) -> bool,
+) -> (Vec<(PathBuf, String)>, Vec<Diagnostic>) {
+    let dir = root.join(folder);
+    let dir_real = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
     let mut files = Vec::new();
-    for entry in WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
-        let entry = entry.map_err(|e| vec![walk_error(root, &e)])?;
+    let mut diagnostics = Vec::new();
+    let mut walk = WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walk.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                // A dangling hidden link (an editor's `.#page.md` lock) is litter, not an error.
+                let hidden = e.path().and_then(Path::file_name).is_some_and(|n| {
+                    let n = n.to_string_lossy();
+                    n.starts_with('.') && !keep_hidden(&n)
+                });
+                if !hidden {
+                    diagnostics.push(walk_error(root, &e));
+                }
+                continue;
+            }
+        };
+        let abs = entry.path();
+        let name = entry.file_name().to_string_lossy();
+        let hidden = entry.depth() > 0 && name.starts_with('.') && !keep_hidden(&name);
+        let outside = entry.path_is_symlink()
+            && !std::fs::canonicalize(abs).is_ok_and(|target| target.starts_with(&dir_real));
+        if outside && !hidden {
+            let rel = abs.strip_prefix(root).unwrap_or(abs);
+            let target = std::fs::read_link(abs).unwrap_or_default();
+            diagnostics.push(
+                Diagnostic::error(
+                    rel,
+                    format!(
+                        "symlink points outside the site's {folder}/ folder: {}",
+                        target.display()
+                    ),
+                )
+                .with_help("copy the file into the site instead of linking to it"),
+            );
+        }
+        if hidden || outside {
+            if entry.file_type().is_dir() {
+                walk.skip_current_dir();
+            }
+            continue;
+        }
         if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+            let rel = abs.strip_prefix(&dir).unwrap_or(abs);
             let rel = rel
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>();
-            files.push((rel.join("/"), entry.path().to_path_buf()));
+            files.push((abs.to_path_buf(), rel.join("/")));
         }
     }
-    Ok(files)
+    (files, diagnostics)
 }
 
 /// A content file's text, read and decoded, before its front matter is parsed.
@@ -118,12 +207,12 @@ pub fn read_sources(root: &Path) -> (Vec<Source>, Vec<Diagnostic>) {
 /// Parses the front matter of every source into a page; drafts are left out unless asked for.
 pub fn parse_sources(
     sources: Vec<Source>,
-    glossary_dir: &str,
+    config: &Config,
     drafts: bool,
 ) -> (Vec<Page>, Vec<Diagnostic>) {
     let results: Vec<Result<Page, Diagnostic>> = sources
         .into_par_iter()
-        .map(|source| page_from_source(source, glossary_dir))
+        .map(|source| page_from_source(source, config))
         .collect();
     let mut pages = Vec::with_capacity(results.len());
     let mut diagnostics = Vec::new();
@@ -138,67 +227,30 @@ pub fn parse_sources(
     (pages, diagnostics)
 }
 
-/// The Markdown files under `content/`, as (absolute path, key), sorted by key.
+/// The Markdown files under `content/`, as (absolute path, key), sorted by key. Hidden
+/// files and folders (`.draft.md`, an editor's `.#page.md` lock, macOS `._page.md`) are
+/// never pages.
 fn find_files(root: &Path) -> (Vec<(PathBuf, String)>, Vec<Diagnostic>) {
-    let content = root.join(CONTENT_DIR);
-    let mut files = Vec::new();
-    let mut diagnostics = Vec::new();
-    if !content.is_dir() {
+    if !root.join(CONTENT_DIR).is_dir() {
         let d = Diagnostic::error(CONTENT_DIR, "there is no content/ folder").with_help(
             "create content/_index.md for the home page (or pass --root to point at a site)",
         );
-        return (files, vec![d]);
+        return (Vec::new(), vec![d]);
     }
-    let root_real = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    for entry in WalkDir::new(&content)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                diagnostics.push(walk_error(root, &e));
-                continue;
-            }
-        };
-        let abs = entry.path();
-        let rel = abs.strip_prefix(root).unwrap_or(abs).to_path_buf();
-        if entry.path_is_symlink() {
-            let target = std::fs::canonicalize(abs).unwrap_or_default();
-            if !target.starts_with(&root_real) {
-                diagnostics.push(
-                    Diagnostic::error(
-                        &rel,
-                        format!("symlink points outside the site: {}", target.display()),
-                    )
-                    .with_help("copy the file into the site instead of linking to it"),
-                );
-                continue;
-            }
-        }
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        if abs.extension().is_some_and(|e| e == "md") {
-            let key = abs.strip_prefix(&content).unwrap_or(abs);
-            let key = key
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>();
-            files.push((abs.to_path_buf(), key.join("/")));
-        } else if !is_hidden(abs) {
+    let (all, mut diagnostics) = files_inside(root, CONTENT_DIR, |_| false);
+    let mut files = Vec::new();
+    for (abs, key) in all {
+        if key.ends_with(".md") {
+            files.push((abs, key));
+        } else {
+            let rel = Path::new(CONTENT_DIR).join(&key);
             diagnostics.push(
-                Diagnostic::warning(&rel, "not a Markdown file: ignored")
+                Diagnostic::warning(rel, "not a Markdown file: ignored")
                     .with_help("put images, fonts and other files in static/"),
             );
         }
     }
     (files, diagnostics)
-}
-
-fn is_hidden(path: &Path) -> bool {
-    path.file_name()
-        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
 }
 
 fn walk_error(root: &Path, e: &walkdir::Error) -> Diagnostic {
@@ -231,16 +283,20 @@ fn read_source(abs: &Path, key: &str) -> Result<Source, Diagnostic> {
 }
 
 /// Parses one source's front matter and decides what kind of page it is.
-pub fn page_from_source(source: Source, glossary_dir: &str) -> Result<Page, Diagnostic> {
+pub fn page_from_source(source: Source, config: &Config) -> Result<Page, Diagnostic> {
     let Source { key, text } = source;
     let path = Path::new(CONTENT_DIR).join(&key);
     let (meta, body_start) = front_matter::parse(&path, &text)?;
     let name = key.rsplit('/').next().unwrap_or(&key);
-    let in_glossary = key.starts_with(glossary_dir) && key[glossary_dir.len()..].starts_with('/');
-    let kind = match (name == SECTION_FILE, in_glossary) {
-        (true, _) => PageKind::Section,
-        (false, true) => PageKind::Term,
-        (false, false) => PageKind::Page,
+    let in_folder = |dir: &str| key.strip_prefix(dir).is_some_and(|r| r.starts_with('/'));
+    let kind = if name == SECTION_FILE {
+        PageKind::Section
+    } else if in_folder(&config.glossary.dir) {
+        PageKind::Term
+    } else if in_folder(&config.sources.dir) {
+        PageKind::Source
+    } else {
+        PageKind::Page
     };
     if kind == PageKind::Term && meta.summary.as_deref().is_none_or(|s| s.trim().is_empty()) {
         return Err(Diagnostic::error(&path, "glossary term has no `summary`")
@@ -248,6 +304,39 @@ pub fn page_from_source(source: Source, glossary_dir: &str) -> Result<Page, Diag
             .with_help(
                 "add `summary = \"One sentence that defines the term.\"` to the front matter",
             ));
+    }
+    if kind != PageKind::Source {
+        if let Some(key) = meta.source.keys_set().first() {
+            let sources = &config.sources.dir;
+            return Err(front_matter::located(
+                &path,
+                &text,
+                key,
+                format!("`{key}` is only for sources (files in content/{sources}/)"),
+            )
+            .with_help(format!(
+                "move the file to content/{sources}/, or remove `{key}`"
+            )));
+        }
+    }
+    if kind == PageKind::Source {
+        for (key, value) in [
+            ("url", &meta.source.url),
+            ("archive_url", &meta.source.archive_url),
+        ] {
+            let web = |u: &str| u.starts_with("https://") || u.starts_with("http://");
+            if value.as_deref().is_some_and(|u| !web(u.trim())) {
+                return Err(front_matter::located(
+                    &path,
+                    &text,
+                    key,
+                    format!("`{key}` must be an http(s) address"),
+                )
+                .with_help(format!(
+                    "write it in full: `{key} = \"https://example.org/report\"`"
+                )));
+            }
+        }
     }
     Ok(Page {
         kind,
@@ -273,13 +362,16 @@ pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
         Err(e) => {
             let bytes = e.as_bytes();
             let at = e.utf8_error().valid_up_to();
-            let valid = String::from_utf8_lossy(&bytes[..at]);
+            let (valid, invalid) = bytes.split_at_checked(at).unwrap_or((bytes, &[]));
+            let valid = String::from_utf8_lossy(valid);
             let pos = Position::of(&valid, valid.len());
             return Err(Diagnostic::error(
                 path,
                 format!(
                     "invalid UTF-8 at line {}, byte {} of the file (0x{:02X})",
-                    pos.line, at, bytes[at]
+                    pos.line,
+                    at,
+                    invalid.first().copied().unwrap_or_default()
                 ),
             )
             .at_line_col(pos.line, pos.col)
@@ -302,6 +394,7 @@ pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::string_slice, clippy::unwrap_used)]
 mod tests {
     use super::*;
 

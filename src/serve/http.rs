@@ -24,6 +24,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use percent_encoding::percent_decode_str;
 use tokio::sync::{broadcast, watch};
 
@@ -140,6 +144,11 @@ impl Guard {
     }
 }
 
+/// How long a client may take to send a request's headers, counted from when the
+/// connection starts waiting for them (so an idle keep-alive connection is closed too):
+/// no slow or idle client holds a connection open for good.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Serves until `stop` turns true (or Ctrl-C / SIGTERM, which turn it true); then lets
 /// open requests finish for up to 3 seconds.
 pub async fn run(
@@ -151,19 +160,43 @@ pub async fn run(
     listener.set_nonblocking(true).map_err(failed)?;
     let listener = tokio::net::TcpListener::from_std(listener).map_err(failed)?;
     let app = Router::new().fallback(handle).with_state(shared);
+    let service = TowerToHyperService::new(app);
+    let graceful = GracefulShutdown::new();
     let mut stopping = stop.subscribe();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        let _ = stopping.wait_for(|s| *s).await;
-    });
+    let accept = async {
+        loop {
+            let (stream, _) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    // Out of file descriptors and the like: wait a moment, keep serving.
+                    Err(_) => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                _ = stopping.wait_for(|s| *s) => return,
+            };
+            let connection = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service.clone());
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                // A client that goes away or times out ends its own connection only.
+                let _ = connection.await;
+            });
+        }
+    };
     let signals = async {
         shutdown_signal().await;
         let _ = stop.send(true);
-        tokio::time::sleep(Duration::from_secs(3)).await;
     };
     tokio::select! {
-        served = server => served.map_err(failed),
-        () = signals => Ok(()),
+        () = accept => {}
+        () = signals => {}
     }
+    let _ = tokio::time::timeout(Duration::from_secs(3), graceful.shutdown()).await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

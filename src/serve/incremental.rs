@@ -4,7 +4,8 @@
 //! The input is a list of [`Touched`] paths (from the watcher, or a test). Each is looked at
 //! on disk, and only what really changed decides the work:
 //! - a page's body, `template` or `auto_link`: that page is re-parsed and re-rendered, with
-//!   the term pages whose "Mentioned in" or "Related" lists change;
+//!   the term pages whose "Mentioned in" or "Related" lists change, and the source pages
+//!   whose "Cited on" lists change (with the sources' own section page);
 //! - a template: the pages that use it, directly or through `extends`/`include`;
 //! - front matter other pages show (title, date, weight, aliases, summary...), an added or
 //!   removed file: every page is re-parsed from the sources in memory and re-rendered;
@@ -143,6 +144,14 @@ impl Incremental {
         Some(self.good.as_ref()?.site.output_dir(&self.options))
     }
 
+    /// Drops what is known about the files, so that the next update reads everything again
+    /// (after a rebuild that did not finish, nothing in memory can be trusted). The last
+    /// good build stays published.
+    pub fn forget(&mut self) {
+        self.full = true;
+        self.dirty.clear();
+    }
+
     /// Reads everything and builds from scratch, as `lede build` does.
     pub fn full(&mut self) -> Result<Rebuilt, Vec<Diagnostic>> {
         let started = Instant::now();
@@ -180,7 +189,10 @@ impl Incremental {
             match t {
                 Touched::Content(rel) => changed |= self.refresh_content(rel),
                 Touched::Templates => changed |= self.refresh_templates(),
-                Touched::Static(rel) => statics.extend(self.refresh_static(rel)),
+                Touched::Static(rel) => {
+                    statics.extend(self.refresh_static(rel));
+                    changed |= self.full;
+                }
                 Touched::Config => {
                     if self.refresh_config() {
                         self.full = true;
@@ -223,19 +235,26 @@ impl Incremental {
 
     /// Rebuilds after content or template edits, from the sources in memory.
     fn rebuild(&mut self, started: Instant) -> Result<Rebuilt, Vec<Diagnostic>> {
+        if !self.options.root.join(CONTENT_DIR).is_dir() {
+            // Deleted or moved away: keep serving the last good site and say why.
+            self.full = true;
+            return Err(vec![
+                Diagnostic::error(CONTENT_DIR, "there is no content/ folder")
+                    .with_help("put content/ back (the preview keeps showing the last good build)"),
+            ]);
+        }
         if !self.disk.unreadable.is_empty() {
             return Err(self.disk.unreadable.values().cloned().collect());
         }
         let Some(good) = self.good.as_mut() else {
             return self.full();
         };
-        let glossary_dir = good.site.config.glossary.dir.clone();
         let mut edits = Vec::new();
         let mut structural = false;
         let mut errors = Vec::new();
         for key in &self.dirty {
             let text = self.disk.sources.get(key);
-            match classify_edit(good, key, text, &glossary_dir, self.options.drafts) {
+            match classify_edit(good, key, text, self.options.drafts) {
                 Ok(Edit::Nothing) => {}
                 Ok(Edit::Local(i, page)) => edits.push((i, *page)),
                 Ok(Edit::Structural) => structural = true,
@@ -354,14 +373,14 @@ impl Incremental {
                         self.full = true;
                         changed = true;
                     }
-                    if entry.file_type().is_file() && is_markdown(entry.path()) {
-                        let key = key_of(&dir, entry.path());
+                    let key = key_of(&dir, entry.path());
+                    if entry.file_type().is_file() && is_page_key(&key) {
                         changed |= self.read_source(&key, entry.path());
                         seen.insert(key);
                     }
                 }
             }
-            Ok(meta) if meta.is_file() && is_markdown(&abs) => {
+            Ok(meta) if meta.is_file() && is_page_key(rel) => {
                 changed |= self.read_source(rel, &abs);
                 seen.insert(rel.to_string());
             }
@@ -442,10 +461,14 @@ impl Incremental {
         let mut changed = Vec::new();
         if abs.exists() {
             for entry in WalkDir::new(&abs).follow_links(true).into_iter().flatten() {
-                if !entry.file_type().is_file() {
-                    continue;
+                if entry.path_is_symlink() {
+                    // Where a link may point is the load stage's business: let it look.
+                    self.full = true;
                 }
                 let key = key_of(&dir, entry.path());
+                if !entry.file_type().is_file() || !content::is_published_static(&key) {
+                    continue;
+                }
                 let stamp = entry
                     .metadata()
                     .map(|m| (m.len(), m.modified().ok()))
@@ -481,7 +504,6 @@ fn classify_edit(
     good: &Good,
     key: &str,
     text: Option<&String>,
-    glossary_dir: &str,
     drafts: bool,
 ) -> Result<Edit, Diagnostic> {
     let old = good.index.get(key).copied();
@@ -492,7 +514,7 @@ fn classify_edit(
                 key: key.to_string(),
                 text: text.clone(),
             };
-            Some(content::page_from_source(source, glossary_dir)?)
+            Some(content::page_from_source(source, &good.site.config)?)
                 .filter(|p| drafts || !p.meta.draft)
         }
     };
@@ -550,6 +572,7 @@ fn apply_local(
         pages: &site.pages,
         links: &site.links,
         glossary: &site.glossary,
+        sources: &site.sources,
         html: true,
     };
     let parsed: Vec<(usize, Parsed)> = edited
@@ -587,6 +610,8 @@ fn apply_local(
     };
     let mut pages: BTreeSet<usize> = edited.iter().copied().collect();
     pages.extend(terms_to_render(site, &undo, &backlinks, &related));
+    let cited_on = crate::sources::cited_on(&site.sources, &site.parsed);
+    pages.extend(sources_to_render(site, &undo));
     let mut not_found = false;
     if let Some((tera, texts)) = &reloaded {
         match affected_templates(&good.templates, texts) {
@@ -605,6 +630,7 @@ fn apply_local(
     undo.lists = Some((
         std::mem::replace(&mut site.backlinks, backlinks),
         std::mem::replace(&mut site.related, related),
+        std::mem::replace(&mut site.cited_on, cited_on),
     ));
 
     let indices: Vec<usize> = pages.into_iter().collect();
@@ -690,6 +716,31 @@ fn terms_to_render(
         .collect()
 }
 
+/// When an edited page's citations changed: the pages of the sources it cites or cited
+/// ("Cited on"), and the pages of the sources' folder (which list every source's counts).
+fn sources_to_render(site: &Site, undo: &Undo) -> Vec<usize> {
+    let mut touched: BTreeSet<usize> = BTreeSet::new();
+    for (page, before) in &undo.parsed {
+        let now = &site.parsed[*page].citations;
+        if *now != before.citations {
+            touched.extend(now.iter().chain(&before.citations).map(|c| c.source));
+        }
+    }
+    if touched.is_empty() {
+        return Vec::new();
+    }
+    let folder = &site.config.sources.dir;
+    let lists =
+        site.pages.iter().enumerate().filter(|(_, p)| {
+            p.kind == crate::content::PageKind::Section && p.dir() == folder.as_str()
+        });
+    touched
+        .iter()
+        .filter_map(|&s| site.sources.sources.get(s).map(|s| s.page))
+        .chain(lists.map(|(i, _)| i))
+        .collect()
+}
+
 /// For each term, (page, mention) of the first mention on each page that links it.
 type Backlinks = Vec<Vec<(usize, usize)>>;
 
@@ -698,8 +749,8 @@ type Backlinks = Vec<Vec<(usize, usize)>>;
 struct Undo {
     pages: Vec<(usize, Page)>,
     parsed: Vec<(usize, Parsed)>,
-    /// The site's `backlinks` and `related`.
-    lists: Option<(Backlinks, Vec<Vec<usize>>)>,
+    /// The site's `backlinks`, `related` and `cited_on`.
+    lists: Option<(Backlinks, Vec<Vec<usize>>, Backlinks)>,
     static_files: Option<Vec<(String, PathBuf)>>,
 }
 
@@ -711,9 +762,10 @@ impl Undo {
         for (i, parsed) in self.parsed {
             site.parsed[i] = parsed;
         }
-        if let Some((backlinks, related)) = self.lists {
+        if let Some((backlinks, related, cited_on)) = self.lists {
             site.backlinks = backlinks;
             site.related = related;
+            site.cited_on = cited_on;
         }
         if let Some(static_files) = self.static_files {
             site.static_files = static_files;
@@ -837,8 +889,10 @@ fn key_of(dir: &Path, path: &Path) -> String {
         .join("/")
 }
 
-fn is_markdown(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "md")
+/// A content key that is a page: Markdown, and nothing hidden on the way (`.draft.md`, an
+/// editor's `.#page.md`, a `.git/` folder), as the load stage decides.
+fn is_page_key(key: &str) -> bool {
+    key.ends_with(".md") && !key.split('/').any(|part| part.starts_with('.'))
 }
 
 #[cfg(test)]
@@ -977,6 +1031,44 @@ mod tests {
             );
             update_matches_full(&mut site, root, &[content(&format!("glossary/{term}.md"))]);
         }
+    }
+
+    #[test]
+    fn citation_edits_rerender_the_source_pages_they_change() {
+        let dir = fixture("sources");
+        let root = dir.path();
+        let mut site = Incremental::new(options(root));
+        site.full().unwrap();
+        // A new citation of the paper, a changed sentence around one of the wire, a removed one.
+        edit(
+            root,
+            "content/story.md",
+            "Nobody signed",
+            "The paper agreed.[^paper] Nobody signed",
+        );
+        let rebuilt = update_matches_full(&mut site, root, &[content("story.md")]);
+        assert!(!rebuilt.full);
+        assert!(changed(&rebuilt).contains(&"sources/paper/index.html"));
+        assert!(changed(&rebuilt).contains(&"sources/index.html"));
+        edit(
+            root,
+            "content/story.md",
+            "met for five hours",
+            "met for about five hours",
+        );
+        let rebuilt = update_matches_full(&mut site, root, &[content("story.md")]);
+        assert!(changed(&rebuilt).contains(&"sources/wire/index.html"));
+        edit(root, "content/other.md", "[^Paper]", "");
+        update_matches_full(&mut site, root, &[content("other.md")]);
+        // A source's own front matter: every page citing it shows it.
+        edit(
+            root,
+            "content/sources/wire.md",
+            "The Wire Service",
+            "The Wire",
+        );
+        let rebuilt = update_matches_full(&mut site, root, &[content("sources/wire.md")]);
+        assert!(changed(&rebuilt).contains(&"story/index.html"));
     }
 
     #[test]

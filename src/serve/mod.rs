@@ -72,16 +72,7 @@ pub fn serve(options: &ServeOptions) -> Result<(), Vec<Diagnostic>> {
             .with_help("run lede in the folder that holds site.toml, or pass --root DIR"),
         ]
     })?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            vec![Diagnostic::error(
-                "",
-                format!("cannot start the server: {e}"),
-            )]
-        })?;
+    let runtime = crate::runtime("the server")?;
     let listener = bind(options.interface, options.port)?;
     let address = listener.local_addr().map_err(|e| {
         vec![Diagnostic::error(
@@ -118,7 +109,9 @@ pub fn serve(options: &ServeOptions) -> Result<(), Vec<Diagnostic>> {
         shared: shared.clone(),
         failing: false,
     };
-    publisher.publish(site.full(), None);
+    if let Some(first) = supervised(&mut site, |site| Some(site.full())) {
+        publisher.publish(first, None);
+    }
     let search = index_in_background(shared.clone());
     send_search_job(&site, &search);
 
@@ -154,7 +147,7 @@ fn rebuild_loop(
         for area in &batch.rewatch {
             watcher.rewatch(area);
         }
-        if let Some(result) = site.update(&batch.touched) {
+        if let Some(result) = supervised(&mut site, |site| site.update(&batch.touched)) {
             let good = result.is_ok();
             publisher.publish(result, Some(batch.first_event));
             ignored = ignored_dirs(&site);
@@ -216,6 +209,29 @@ fn index_in_background(shared: Arc<Shared>) -> Sender<SearchJob> {
         say_err!("warning: cannot start the search indexer ({e}); search is off in this preview");
     }
     tx
+}
+
+/// Runs one rebuild, catching a panic (a bug in lede: there should be none) so the preview
+/// keeps running: the panic is shown as an error in the terminal and the browser, and the
+/// next save rebuilds everything from the files.
+fn supervised<T>(
+    site: &mut Incremental,
+    rebuild: impl FnOnce(&mut Incremental) -> Option<Result<T, Vec<Diagnostic>>>,
+) -> Option<Result<T, Vec<Diagnostic>>> {
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rebuild(&mut *site)));
+    caught.unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".into());
+        site.forget();
+        Some(Err(vec![
+            Diagnostic::error("", format!("lede crashed while rebuilding: {why}")).with_help(
+                "this is a bug in lede, please report it; save a file to rebuild everything",
+            ),
+        ]))
+    })
 }
 
 /// The output folder and its staging folder: serve never writes there, and ignores them.
@@ -423,5 +439,20 @@ fn open_browser(url: &str) {
             std::thread::spawn(move || child.wait());
         }
         Err(e) => say_err!("warning: cannot open a browser ({program}: {e}); open {url} yourself"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_rebuild_becomes_an_error_and_the_next_one_runs() {
+        let mut site = Incremental::new(Options::default());
+        let result: Option<Result<(), _>> = supervised(&mut site, |_| panic!("boom"));
+        let errors = result.expect("a result").expect_err("an error");
+        assert!(errors[0].message.contains("crashed while rebuilding: boom"));
+        let again: Option<Result<u8, Vec<Diagnostic>>> = supervised(&mut site, |_| Some(Ok(7)));
+        assert_eq!(again.expect("a result").expect("ok"), 7);
     }
 }

@@ -222,3 +222,33 @@ fn made_up_ids_never_repeat_an_id() {
         }
     }
 }
+
+/// Issue 13, replayed through the fuzz harnesses that now cover each class: a no-break
+/// space after the closing `+++` (a panic: the body started inside a character), a term
+/// file named to break out of an attribute, and a heading attribute name with a `/` in it
+/// (browsers read `data-x/onmouseover` as two attributes) with raw HTML off.
+#[test]
+fn issue_13_classes_hold_in_the_harnesses() {
+    let meta = harness::front_matter("+++\ntitle = \"A\"\n+++\u{a0}\nBody\n".as_bytes());
+    assert_eq!(meta.expect("parses").title, "A");
+
+    let mut input = vec![0b10_0100u8]; // stems from titles, raw HTML off
+    input.extend_from_slice(
+        "x\" onmouseover=\"alert(1)|Cafe\n## Main {data-x/onmouseover=alert(1)}\n\n\
+         Cafe\u{301} and [[x\" onmouseover=\"alert(1)]] and Cafe.\n"
+            .as_bytes(),
+    );
+    let site = harness::markdown_glossary(&input)
+        .expect("an input")
+        .expect("builds");
+    let page = site.pages.iter().position(|p| p.key == "page.md").unwrap();
+    let html = &site.parsed[page].html;
+    // The harness has already checked every tag's attributes (raw HTML off); the ids made of
+    // the hostile file name are its slug.
+    assert!(
+        html.contains(" id=\"mention-0x-onmouseover-alert-1-1\" "),
+        "{html}"
+    );
+    assert!(html.contains("<h2 id=\"main-1\">Main"), "{html}");
+    assert!(html.contains("Cafe\u{301} and"), "{html}");
+}

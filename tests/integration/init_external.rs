@@ -25,7 +25,7 @@ fn init_then_build_then_check_is_clean() {
     let build = lede_in(&site, &["build"]);
     assert_eq!(build.code, 0, "{}", build.stderr);
     assert!(
-        build.stdout.starts_with("Built 5 pages, 2 terms"),
+        build.stdout.starts_with("Built 7 pages, 2 terms"),
         "{}",
         build.stdout
     );
@@ -35,6 +35,13 @@ fn init_then_build_then_check_is_clean() {
         story.contains("href=\"/glossary/envoy/\" id=\"mention-envoy-1\""),
         "terms are linked"
     );
+    // One source, cited once: its note, and its page listing the story.
+    assert!(
+        story.contains("<li id=\"fn-wire\" class=\"source-note\">"),
+        "{story}"
+    );
+    let source = fs::read_to_string(site.join("public/sources/wire/index.html")).unwrap();
+    assert!(source.contains("href=\"/story/#fnref-wire\""), "{source}");
     // A second init into the same (now non-empty) folder is refused and changes nothing.
     let before = tree(&site);
     let again = lede_in(Path::new("."), &["init", site.to_str().unwrap()]);
@@ -150,4 +157,52 @@ fn check_external_reports_each_place_and_checks_each_url_once() {
     let run = site.lede(&["check", "--format", "short"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(hits.load(Ordering::SeqCst), 2);
+}
+
+/// Issue 15: `check --external` also requests every source's `url` and `archive_url`; a
+/// source whose address is gone is reported at its `url` line, naming its archived copy.
+#[test]
+fn check_external_requests_source_addresses() {
+    let (base, hits) = server();
+    let site = TestSite::fixture("sources");
+    site.write(
+        "content/sources/wire.md",
+        format!(
+            "+++\ntitle = \"Envoys meet Putin\"\npublisher = \"Wire\"\nurl = \"{base}/gone\"\narchive_url = \"{base}/ok\"\n+++\n"
+        ),
+    );
+    site.write(
+        "content/sources/paper.md",
+        format!("+++\ntitle = \"Paper\"\nurl = \"{base}/missing\"\n+++\n"),
+    );
+    let run = site.lede(&["check", "--external", "--format", "short"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let errors: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("error:"))
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors.contains(
+            &format!(
+                "content/sources/paper.md:3:1: error: source `paper`: url {base}/missing: HTTP 404 \
+             (the source is gone: add `archive_url` with an archived copy)"
+            )
+            .as_str()
+        ),
+        "{errors:#?}"
+    );
+    assert!(
+        errors.contains(
+            &format!(
+                "content/sources/wire.md:4:1: error: source `wire`: url {base}/gone: HTTP 404 \
+             (the source is gone from its address; its archived copy is {base}/ok)"
+            )
+            .as_str()
+        ),
+        "{errors:#?}"
+    );
+    // /gone, /ok (the archive) and /missing, each once.
+    assert_eq!(hits.load(Ordering::SeqCst), 3);
 }

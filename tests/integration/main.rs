@@ -4,9 +4,12 @@
 
 mod build;
 mod check;
+mod content;
+mod deploy;
 mod errors;
 mod fuzz_regressions;
 mod glossary;
+mod hostile;
 mod init_external;
 mod properties;
 mod publish;
@@ -14,6 +17,7 @@ mod reliability;
 mod repo_site;
 mod search;
 mod serve;
+mod sources;
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 /// Builds the basic fixture, applies `change`, builds again and returns (exit code, stderr),
 /// checking that a failed build left the previous output exactly as it was.
-fn after(change: impl FnOnce(&TestSite)) -> (i32, String, TestSite) {
+pub(crate) fn after(change: impl FnOnce(&TestSite)) -> (i32, String, TestSite) {
     let site = TestSite::fixture("basic");
     site.build_ok(&[]);
     let before = tree(&site.path("public"));
@@ -25,7 +25,7 @@ fn after(change: impl FnOnce(&TestSite)) -> (i32, String, TestSite) {
     (run.code, run.stderr, site)
 }
 
-fn fails(change: impl FnOnce(&TestSite), expected: &[&str]) {
+pub(crate) fn fails(change: impl FnOnce(&TestSite), expected: &[&str]) {
     let (code, err, _) = after(change);
     assert_eq!(code, 1, "{err}");
     for e in expected {
@@ -33,7 +33,7 @@ fn fails(change: impl FnOnce(&TestSite), expected: &[&str]) {
     }
 }
 
-fn builds(change: impl FnOnce(&TestSite)) -> TestSite {
+pub(crate) fn builds(change: impl FnOnce(&TestSite)) -> TestSite {
     let (code, err, site) = after(change);
     assert_eq!(code, 0, "{err}");
     site
@@ -283,7 +283,7 @@ fn template_cycles() {
 }
 
 /// Runs lede with a time limit; a hang or a stack overflow fails the test instead of CI.
-fn lede_with_timeout(root: &Path, args: &[&str], limit: Duration) -> (i32, String) {
+pub(crate) fn lede_with_timeout(root: &Path, args: &[&str], limit: Duration) -> (i32, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_lede"))
         .arg("--root")
         .arg(root)

@@ -616,6 +616,9 @@ fn hostile_paths_never_leak_and_the_server_keeps_answering() {
     fs::write(outside.path().join("secret.txt"), secret).unwrap();
     // In the site root but outside static/ and the rendered pages.
     site.write("x", secret);
+    let server = Server::start(&site, &[]);
+    // Links out of static/ make the build fail (issue 13); made while serving, the server
+    // keeps the last good site, and its own file guard must still refuse them.
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink(
@@ -624,8 +627,8 @@ fn hostile_paths_never_leak_and_the_server_keeps_answering() {
         )
         .unwrap();
         std::os::unix::fs::symlink(outside.path(), site.path("static/leakdir")).unwrap();
+        server.wait_for("/__lede/status", 200, "symlink points outside");
     }
-    let server = Server::start(&site, &[]);
     let long = format!("/{}", "a".repeat(10 * 1024));
     let targets = [
         "/../x",
@@ -835,4 +838,58 @@ fn the_search_index_is_served_and_follows_edits() {
     );
     server.wait_for("/pagefind/pagefind-entry.json", 404, "");
     assert_eq!(server.get("/pagefind/pagefind.js").status, 404);
+}
+
+/// Issue 13: a client that connects and sends nothing, or sends half a request, is cut off
+/// after the header timeout (5 s) instead of holding a connection for good; the server keeps
+/// answering everyone else.
+#[test]
+fn idle_and_slow_clients_are_cut_off() {
+    let site = TestSite::fixture("basic");
+    let server = Server::start(&site, &[]);
+    let half = format!("GET /a/ HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n", server.port);
+    let idle_after_reply = format!("{half}\r\n");
+    let cases: [&[u8]; 3] = [b"", half.as_bytes(), idle_after_reply.as_bytes()];
+    let waiting: Vec<_> = cases
+        .iter()
+        .map(|bytes| {
+            let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(30)))
+                .unwrap();
+            stream.write_all(bytes).unwrap();
+            thread::spawn(move || {
+                let started = Instant::now();
+                let mut sink = Vec::new();
+                let closed = stream.read_to_end(&mut sink).is_ok();
+                (closed, started.elapsed())
+            })
+        })
+        .collect();
+    assert_eq!(server.get("/a/").status, 200, "others are served meanwhile");
+    for (case, handle) in waiting.into_iter().enumerate() {
+        let (closed, after) = handle.join().unwrap();
+        assert!(
+            closed,
+            "case {case}: the read timed out: the server kept the connection"
+        );
+        assert!(
+            after < Duration::from_secs(20),
+            "case {case}: closed after {after:?}"
+        );
+    }
+    assert_eq!(server.get("/a/").status, 200);
+}
+
+/// Issue 13: deleting content/ while serving keeps the last good site and shows the error.
+#[test]
+fn a_deleted_content_folder_keeps_the_last_good_site() {
+    let site = TestSite::fixture("basic");
+    let server = Server::start(&site, &[]);
+    server.wait_for("/a/", 200, "First page");
+    fs::remove_dir_all(site.path("content")).unwrap();
+    server.wait_for("/__lede/status", 200, "there is no content/ folder");
+    let page = server.get("/a/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("First page"));
 }
