@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# End-to-end test of `lede serve`'s live reload in headless Debian Chromium (issue 5):
-# edit a page and its text appears without a manual reload; edit the CSS and the style
-# changes without a reload; a broken save shows the error overlay. See tests/e2e/reload.mjs.
+# End-to-end tests in headless Debian Chromium:
+# - `lede serve`'s live reload (issue 5): edit a page and its text appears without a manual
+#   reload; edit the CSS and the style changes without a reload; a broken save shows the
+#   error overlay. See tests/e2e/reload.mjs.
+# - the search box (issue 19) on the built explainer, served by a plain static server under
+#   a sub-path: "Donbass" finds the Donbas term page first, "27 points" the documents page,
+#   Escape closes the results. See tests/e2e/search.mjs.
 #
 # Runs on a fresh Debian machine as root (CI=true, no stdin) with Rust and Node 20 + npm:
 # installs Debian's Chromium if it is missing and the pinned playwright-core, builds the
@@ -42,5 +46,13 @@ step "build"
 cargo build --release -q || die "cargo build --release failed"
 
 step "test"
-summary_printed=1 # reload.mjs always ends with the summary line
-node "$E2E/reload.mjs" --lede target/release/lede --chromium /usr/bin/chromium
+# Each script ends with `... N passed, M failed`; the sum is the last line.
+log=$(mktemp)
+rc=0
+node "$E2E/reload.mjs" --lede target/release/lede --chromium /usr/bin/chromium | tee -a "$log" || rc=1
+node "$E2E/search.mjs" --lede target/release/lede --chromium /usr/bin/chromium | tee -a "$log" || rc=1
+summary_printed=1
+awk '/^e2e( search)?: [0-9]+ passed, [0-9]+ failed$/ { p += $(NF-3); f += $(NF-1) }
+     END { if (p + f == 0) f = 1; printf "e2e: %d passed, %d failed\n", p, f }' "$log"
+rm -f "$log"
+exit "$rc"

@@ -1,14 +1,16 @@
-//! Writes a deterministic synthetic explainer for benchmarks, in lede's format and/or Hugo's:
+//! Writes a deterministic synthetic explainer for benchmarks, in lede's format, Hugo's or Zola's:
 //!
 //! ```sh
 //! cargo run --release --example gen_corpus -- --pages 10000 --terms 1000 --out /tmp/corpus
 //! lede --root /tmp/corpus/lede build --output-dir /tmp/out-lede
 //! hugo --source /tmp/corpus/hugo --destination /tmp/out-hugo
+//! cargo run --release --example gen_corpus -- --pages 10000 --terms 1000 --out /tmp/corpus --format zola
+//! zola --root /tmp/corpus/zola build --output-dir /tmp/out-zola
 //! ```
 //!
-//! DIR/lede/ and DIR/hugo/ hold the same pages, sections and terms; only the link syntax
-//! differs. Hugo does no auto-linking and has no "mentioned in" lists, so on the same
-//! corpus lede does strictly more work. See `examples/corpus/mod.rs` for what is generated.
+//! DIR/lede/, DIR/hugo/ and DIR/zola/ hold the same pages, sections and terms; only the
+//! link syntax (and where a term's names sit in front matter) differs. Hugo and Zola do no
+//! auto-linking and have no "mentioned in" lists, so on the same corpus lede does more work. See `examples/corpus/mod.rs` for what is generated.
 
 #[path = "corpus/mod.rs"]
 mod corpus;
@@ -21,7 +23,7 @@ use corpus::{Corpus, File, Format};
 use rayon::prelude::*;
 
 const USAGE: &str =
-    "usage: gen_corpus --pages N --terms T --out DIR [--sources S] [--format lede|hugo|both]";
+    "usage: gen_corpus --pages N --terms T --out DIR [--sources S] [--format lede|hugo|zola|both]";
 
 struct Args {
     pages: usize,
@@ -49,6 +51,7 @@ fn parse_args() -> Result<Args, String> {
                 formats = match value()?.as_str() {
                     "lede" => vec![Format::Lede],
                     "hugo" => vec![Format::Hugo],
+                    "zola" => vec![Format::Zola],
                     "both" => vec![Format::Lede, Format::Hugo],
                     other => return Err(format!("unknown format `{other}`")),
                 }

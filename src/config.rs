@@ -30,6 +30,7 @@ pub struct Config {
     pub output_dir: PathBuf,
     pub markdown: MarkdownOptions,
     pub glossary: GlossaryOptions,
+    pub search: SearchOptions,
     pub sources: SourcesOptions,
     /// The navigation menus as written in `[nav]` (checked against the pages later).
     pub nav: NavConfig,
@@ -156,6 +157,20 @@ impl Default for GlossaryOptions {
     }
 }
 
+/// `[search]`: the search index `lede build` writes into `pagefind/`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchOptions {
+    /// Index every page for the search box; `false` writes no index and no trace of one.
+    pub enabled: bool,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions { enabled: true }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SourcesOptions {
@@ -214,6 +229,8 @@ struct RawConfig {
     #[serde(default)]
     glossary: GlossaryOptions,
     #[serde(default)]
+    search: SearchOptions,
+    #[serde(default)]
     sources: SourcesOptions,
     #[serde(default)]
     extra: toml::Table,
@@ -247,6 +264,7 @@ const KEYS: &[&str] = &[
     "output_dir",
     "markdown",
     "glossary",
+    "search",
     "sources",
     "require",
     "nav",
@@ -261,6 +279,7 @@ const KEYS: &[&str] = &[
     "smart_punctuation",
     "dir",
     "auto_link",
+    "enabled",
     "deploy",
     "name",
     "url",
@@ -339,6 +358,7 @@ impl Config {
                 dir: glossary_dir,
                 ..raw.glossary
             },
+            search: raw.search,
             sources: SourcesOptions {
                 dir: sources_dir,
                 ..raw.sources
@@ -579,6 +599,7 @@ mod tests {
         assert_eq!(c.output_dir, PathBuf::from("public"));
         assert_eq!(c.glossary.auto_link, AutoLink::First);
         assert!(c.markdown.raw_html);
+        assert!(c.search.enabled);
         assert_eq!(c.permalink("meeting/"), "https://x.org/explainer/meeting/");
     }
 

@@ -61,6 +61,7 @@ const FILES: &[(&str, &str)] = &[
     ),
     ("static/style.css", include_str!("../static/style.css")),
     ("static/glossary.js", include_str!("../static/glossary.js")),
+    ("static/search.js", include_str!("../static/search.js")),
     ("static/favicon.svg", include_str!("../static/favicon.svg")),
     (
         ".gitignore",

@@ -2,7 +2,7 @@
 //!
 //! The pipeline, one module per stage, data flowing one way:
 //! `config` + `content` (load) → `markdown` (parse) → `links` + `glossary` (link)
-//! → `render` → `output` (write). [`site::Site::load`] runs the stages up to rendering;
+//! → `render` (and `search`, the index) → `output` (write). [`site::Site::load`] runs the stages up to rendering;
 //! [`build`] renders and writes. The CLI in `main.rs` only parses arguments and prints.
 
 pub mod check;
@@ -18,6 +18,7 @@ pub mod markdown;
 pub mod output;
 pub mod publish;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod sources;
@@ -46,7 +47,14 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
     let output_dir = site.output_dir(options);
     let mut tera = render::load_templates(&site.root)?;
     let staging = output::Staging::open(&site.root, &output_dir)?;
+    // The search index is built from the parsed text while the pages render.
+    let indexing = site.config.search.enabled.then(|| search::start(&site));
     render::render_to(&site, &mut tera, &|file| staging.write(&file))?;
+    if let Some(indexing) = indexing {
+        for file in indexing.finish().map_err(|d| vec![d])? {
+            staging.write(&file).map_err(|d| vec![d])?;
+        }
+    }
     staging.finish(&site.static_files)?;
     Ok(Built {
         pages: site.pages.len(),

@@ -104,6 +104,10 @@ pub struct Parsed {
     /// The page's top-level paragraphs: where each starts, and whether it cites anything.
     pub paragraphs: Vec<ParagraphRef>,
     pub word_count: usize,
+    /// The page's words without markup (headings, paragraphs, notes; not code blocks), for
+    /// the search index. Empty unless HTML is produced, `[search]` is on and the page is not
+    /// `search = false`.
+    pub text: String,
     /// How many links and images the page has.
     pub links: usize,
     /// Links to files of the built site (`/images/map.png`), checked against `static/`.
@@ -138,6 +142,9 @@ pub const RESERVED_IDS: &[&str] = &[
     "section-pages",
     "term-mentions",
     "term-related",
+    "search-input",
+    "search-status",
+    "search-results",
 ];
 
 /// Everything a page's Markdown is resolved against.
@@ -260,6 +267,8 @@ struct Walker<'e, 'a> {
     /// Each linked term's hidden definition id, and the terms in order of first link.
     def_ids: HashMap<usize, String>,
     def_order: Vec<usize>,
+    /// Keep the page's plain text in `result.text` (for the search index).
+    keep_text: bool,
     result: Parsed,
 }
 
@@ -299,6 +308,7 @@ where
             mention_counts: HashMap::default(),
             def_ids: HashMap::default(),
             def_order: Vec::new(),
+            keep_text: env.html && env.config.search.enabled && !page.meta.hidden_from_search,
             result: Parsed {
                 ids: RESERVED_IDS.iter().map(|id| id.to_string()).collect(),
                 ..Parsed::default()
@@ -700,11 +710,17 @@ where
                 }
             }
         }
+        if self.keep_text {
+            push_words(&mut self.result.text, &self.block_text);
+        }
         self.block_text.clear();
     }
 
     fn end_heading(&mut self) {
         let Some(h) = self.heading.take() else { return };
+        if self.keep_text {
+            push_words(&mut self.result.text, &h.text);
+        }
         let level = h.level as u8;
         let base = h.id.clone().unwrap_or_else(|| {
             let s = slugify(&h.text);
@@ -1142,6 +1158,17 @@ fn link_event<'a>(
         title,
         id,
     })
+}
+
+/// Appends a block's text to the page's, a space between them.
+fn push_words(text: &mut String, block: &str) {
+    let block = block.trim();
+    if !block.is_empty() {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(block);
+    }
 }
 
 fn is_block(tag: &Tag) -> bool {

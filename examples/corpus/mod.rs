@@ -1,10 +1,11 @@
 //! A deterministic synthetic explainer: N pages in 10 sections and T glossary terms, in
-//! lede's format and in Hugo's. Shared by `examples/gen_corpus.rs` (which writes it to
+//! lede's format, Hugo's and Zola's. Shared by `examples/gen_corpus.rs` (which writes it to
 //! disk) and `benches/pipeline.rs` (which keeps it in memory).
 //!
 //! Every page is generated from its own seeded PRNG (splitmix64), so page `i` is the same
 //! whatever N is, and the same in both formats except for the link syntax:
-//! lede: `[Name](../glossary/term-0001.md)`, Hugo: `[Name]({{< relref "/glossary/term-0001.md" >}})`.
+//! lede: `[Name](../glossary/term-0001.md)`, Hugo: `[Name]({{< relref "/glossary/term-0001.md" >}})`,
+//! Zola: `[Name](@/glossary/term-0001.md)`.
 //! Plain-text mentions of term names are identical in both; lede auto-links them, Hugo
 //! (which has no such feature) leaves them as text.
 #![allow(dead_code)]
@@ -21,6 +22,7 @@ const SEED: u64 = 0x1ede_2025_1202;
 pub enum Format {
     Lede,
     Hugo,
+    Zola,
 }
 
 impl Format {
@@ -28,6 +30,7 @@ impl Format {
         match self {
             Format::Lede => "lede",
             Format::Hugo => "hugo",
+            Format::Zola => "zola",
         }
     }
 }
@@ -346,6 +349,7 @@ impl Corpus {
         match format {
             Format::Lede => format!("[{text}](../{key})"),
             Format::Hugo => format!("[{text}]({{{{< relref \"/{key}\" >}}}})"),
+            Format::Zola => format!("[{text}](@/{key})"),
         }
     }
 
@@ -518,13 +522,15 @@ impl Corpus {
     pub fn term_page(&self, t: usize, format: Format) -> String {
         let term = &self.terms[t];
         let aliases: Vec<String> = term.aliases.iter().map(|a| toml_str(a)).collect();
-        let (aliases_key, summary_key) = match format {
-            // Hugo's own `aliases` makes redirect pages: keep the names as params.
-            Format::Lede => ("aliases", "summary"),
-            Format::Hugo => ("term_aliases", "term_summary"),
+        let (aliases_key, summary_key, table) = match format {
+            Format::Lede => ("aliases", "summary", ""),
+            // Hugo's and Zola's own `aliases` make redirect pages: keep the names as params.
+            Format::Hugo => ("term_aliases", "term_summary", ""),
+            // Zola refuses unknown front matter keys outside `[extra]`.
+            Format::Zola => ("aliases", "summary", "[extra]\n"),
         };
         format!(
-            "+++\ntitle = {}\n{aliases_key} = [{}]\n{summary_key} = {}\ncategory = {}\n+++\n\n{}\n",
+            "+++\ntitle = {}\n{table}{aliases_key} = [{}]\n{summary_key} = {}\ncategory = {}\n+++\n\n{}\n",
             toml_str(&term.title),
             aliases.join(", "),
             toml_str(&term.summary),
@@ -625,6 +631,18 @@ impl Corpus {
                 ));
                 for (name, text) in HUGO_LAYOUTS {
                     files.push(file(&format!("layouts/{name}"), text));
+                }
+            }
+            Format::Zola => {
+                files.push(file(
+                    "config.toml",
+                    &format!(
+                        "base_url = \"https://example.org/\"\ntitle = {}\ndescription = \"A generated explainer for benchmarking.\"\ncompile_sass = false\ngenerate_feeds = false\nbuild_search_index = false\n",
+                        toml_str(&title)
+                    ),
+                ));
+                for (name, text) in ZOLA_TEMPLATES {
+                    files.push(file(&format!("templates/{name}"), text));
                 }
             }
         }
@@ -792,6 +810,73 @@ const HUGO_LAYOUTS: &[(&str, &str)] = &[
 {{ .Content }}
 </article>
 {{ end }}
+"#,
+    ),
+];
+
+/// Zola's templates (Tera 1), equivalent to the lede templates (Zola has no mentions list).
+const ZOLA_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "base.html",
+        r#"<!doctype html>
+<html lang="{{ config.default_language }}">
+<head>
+<meta charset="utf-8">
+<title>{% block title %}{{ config.title }}{% endblock title %}</title>
+<link rel="stylesheet" href="{{ get_url(path="style.css") }}">
+</head>
+<body>
+<header><a href="{{ get_url(path="") }}">{{ config.title }}</a></header>
+<main>
+{% block content %}{% endblock content %}
+</main>
+</body>
+</html>
+"#,
+    ),
+    (
+        "index.html",
+        r#"{% extends "base.html" %}
+{% block content %}
+<h1>{{ section.title }}</h1>
+{{ section.content | safe }}
+<ul>
+{%- for s in section.subsections %}
+{%- set sub = get_section(path=s, metadata_only=true) %}
+<li><a href="{{ sub.permalink }}">{{ sub.title }}</a></li>
+{%- endfor %}
+</ul>
+{% endblock content %}
+"#,
+    ),
+    (
+        "section.html",
+        r#"{% extends "base.html" %}
+{% block title %}{{ section.title }} · {{ config.title }}{% endblock title %}
+{% block content %}
+<h1>{{ section.title }}</h1>
+{{ section.content | safe }}
+<ul>
+{%- for p in section.pages %}
+<li><a href="{{ p.permalink }}">{{ p.title }}</a>{% if p.extra.summary %} {{ p.extra.summary }}{% elif p.description %} {{ p.description }}{% endif %}</li>
+{%- endfor %}
+</ul>
+{% endblock content %}
+"#,
+    ),
+    (
+        "page.html",
+        r#"{% extends "base.html" %}
+{% block title %}{{ page.title }} · {{ config.title }}{% endblock title %}
+{% block content %}
+<article>
+<h1>{{ page.title }}</h1>
+{% if page.extra.summary %}<p>{{ page.extra.summary }}{% if page.extra.category %} ({{ page.extra.category }}){% endif %}</p>{% endif %}
+{% if page.extra.aliases %}<p>Also: {{ page.extra.aliases | join(sep=", ") }}</p>{% endif %}
+{% if page.date %}<p><time datetime="{{ page.date }}">{{ page.date | date(format="%-d %B %Y") }}</time></p>{% endif %}
+{{ page.content | safe }}
+</article>
+{% endblock content %}
 "#,
     ),
 ];

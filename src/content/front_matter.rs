@@ -45,6 +45,8 @@ pub struct FrontMatter {
     pub menu_title: Option<String>,
     /// Who wrote the page, for structured data.
     pub authors: Vec<String>,
+    /// `search = false`: the page is left out of the search index.
+    pub hidden_from_search: bool,
     /// Sources only: who published the report, and where it is.
     pub source: SourceMeta,
     pub extra: toml::Table,
@@ -103,6 +105,7 @@ struct RawFrontMatter {
     summary: Option<String>,
     category: Option<String>,
     auto_link: Option<AutoLink>,
+    search: Option<bool>,
     publisher: Option<String>,
     url: Option<String>,
     archive_url: Option<String>,
@@ -130,6 +133,7 @@ const KEYS: &[&str] = &[
     "summary",
     "category",
     "auto_link",
+    "search",
     "publisher",
     "url",
     "archive_url",
@@ -300,6 +304,7 @@ fn check(path: &Path, text: &str, raw: RawFrontMatter) -> Result<FrontMatter, Di
         summary: raw.summary,
         category: raw.category,
         auto_link: raw.auto_link,
+        hidden_from_search: raw.search == Some(false),
         source: SourceMeta {
             publisher: raw.publisher,
             url: raw.url,

@@ -134,6 +134,11 @@ impl Incremental {
             .flat_map(|g| g.outputs.iter().map(|(k, v)| (k.as_str(), v)))
     }
 
+    /// The last good build's site.
+    pub fn site(&self) -> Option<&Site> {
+        Some(&self.good.as_ref()?.site)
+    }
+
     /// Where `lede build` would write (to keep the watcher away from it).
     pub fn output_dir(&self) -> Option<PathBuf> {
         Some(self.good.as_ref()?.site.output_dir(&self.options))

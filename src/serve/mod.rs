@@ -5,7 +5,8 @@
 //! [`incremental`] keeps the site built in memory and re-renders what a batch affects;
 //! [`http`] serves the rendered pages from memory and `static/` from disk; [`reload`] tells
 //! open pages what changed. This file starts them and carries each rebuild from the first
-//! to the last. Renders only to memory: the output folder is never touched.
+//! to the last, then has the search index rebuilt in the background. Renders only to
+//! memory: the output folder is never touched.
 
 /// `println!` that never panics: a closed terminal or pipe must not take the server down.
 macro_rules! say {
@@ -31,7 +32,7 @@ pub mod watch;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio::sync::{broadcast, watch as signal};
@@ -42,6 +43,7 @@ use self::reload::{ErrorInfo, Message, Timing};
 use self::watch::{Msg, Watcher};
 use crate::content::STATIC_DIR;
 use crate::diagnostics::Diagnostic;
+use crate::search;
 use crate::site::Options;
 
 /// What `lede serve` was asked to do.
@@ -110,6 +112,8 @@ pub fn serve(options: &ServeOptions) -> Result<(), Vec<Diagnostic>> {
     if let Some(first) = supervised(&mut site, |site| Some(site.full())) {
         publisher.publish(first, None);
     }
+    let search = index_in_background(shared.clone());
+    send_search_job(&site, &search);
 
     let (tx, rx) = mpsc::channel();
     let watcher = Watcher::start(&root, tx.clone()).map_err(|d| vec![d])?;
@@ -119,7 +123,7 @@ pub fn serve(options: &ServeOptions) -> Result<(), Vec<Diagnostic>> {
     }
     let rebuilder = std::thread::Builder::new()
         .name("lede-rebuild".into())
-        .spawn(move || rebuild_loop(site, watcher, &rx, publisher))
+        .spawn(move || rebuild_loop(site, watcher, &rx, publisher, &search))
         .map_err(|e| vec![Diagnostic::error("", format!("cannot start watching: {e}"))])?;
 
     let served = runtime.block_on(http::run(listener, shared, stop));
@@ -136,6 +140,7 @@ fn rebuild_loop(
     mut watcher: Watcher,
     rx: &Receiver<Msg>,
     mut publisher: Publisher,
+    search: &Sender<SearchJob>,
 ) {
     let mut ignored = ignored_dirs(&site);
     while let Some(batch) = watcher.next_batch(rx, &ignored) {
@@ -143,10 +148,67 @@ fn rebuild_loop(
             watcher.rewatch(area);
         }
         if let Some(result) = supervised(&mut site, |site| site.update(&batch.touched)) {
+            let good = result.is_ok();
             publisher.publish(result, Some(batch.first_event));
             ignored = ignored_dirs(&site);
+            if good {
+                send_search_job(&site, search);
+            }
         }
     }
+}
+
+/// What the search thread indexes: the records of a good build and its language, or
+/// `None` when `[search]` is off.
+type SearchJob = Option<(Vec<search::Record>, String)>;
+
+/// Asks for the index of the last good build (after its pages are published and reloaded).
+fn send_search_job(site: &Incremental, search: &Sender<SearchJob>) {
+    if let Some(site) = site.site() {
+        let job = (site.config.search.enabled)
+            .then(|| (search::records(site), site.config.language.clone()));
+        let _ = search.send(job);
+    }
+}
+
+/// Rebuilds the search index on a thread of its own, so that no reload waits for it, and
+/// serves it under `pagefind/`. Jobs that arrive while one runs are skipped for the newest:
+/// the index served is never more than one rebuild behind.
+fn index_in_background(shared: Arc<Shared>) -> Sender<SearchJob> {
+    let (tx, rx) = mpsc::channel::<SearchJob>();
+    let indexer = move || {
+        while let Ok(mut job) = rx.recv() {
+            while let Ok(newer) = rx.try_recv() {
+                job = newer;
+            }
+            let files = match job {
+                Some((records, language)) => {
+                    match search::start_records(records, &language).finish() {
+                        Ok(files) => files,
+                        Err(d) => {
+                            say_err!("{d}");
+                            continue;
+                        }
+                    }
+                }
+                None => Vec::new(),
+            };
+            let prefix = format!("{}/", search::DIR);
+            shared.publish(|p| {
+                p.files.retain(|path, _| !path.starts_with(&prefix));
+                for file in files {
+                    p.files.insert(file.path, file.contents.into());
+                }
+            });
+        }
+    };
+    if let Err(e) = std::thread::Builder::new()
+        .name("lede-search".into())
+        .spawn(indexer)
+    {
+        say_err!("warning: cannot start the search indexer ({e}); search is off in this preview");
+    }
+    tx
 }
 
 /// Runs one rebuild, catching a panic (a bug in lede: there should be none) so the preview

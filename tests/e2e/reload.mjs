@@ -14,36 +14,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { assert, check, counts, executablePath, launchChromium, lede, repo } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-
-function option(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-const lede = path.resolve(option('--lede', path.join(repo, 'target', 'release', 'lede')));
-const executablePath = option('--chromium', '/usr/bin/chromium');
 const TIMEOUT = 5000;
-
-let passed = 0;
-let failed = 0;
-async function check(name, body) {
-  try {
-    await body();
-    passed += 1;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failed += 1;
-    console.log(`FAIL ${name}\n     ${String(e && e.stack ? e.stack : e).split('\n').join('\n     ')}`);
-  }
-}
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 /// Starts `lede serve` and resolves with its URL once it prints it.
 function startServer(root) {
@@ -97,19 +70,7 @@ async function main() {
   let browser;
   try {
     const url = await server.url;
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const tab = await browser.newPage({ viewport: { width: 1000, height: 600 } });
     const consoleErrors = [];
     tab.on('console', (m) => {
@@ -176,7 +137,7 @@ async function main() {
       assert(!fs.existsSync(path.join(root, 'public')), 'public/ exists');
     });
   } catch (e) {
-    failed += 1;
+    counts.failed += 1;
     console.log(`FAIL setup\n     ${e && e.stack ? e.stack : e}\n${server.output()}`);
   } finally {
     if (browser) await browser.close();
@@ -186,5 +147,5 @@ async function main() {
 }
 
 await main();
-console.log(`e2e: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+console.log(`e2e: ${counts.passed} passed, ${counts.failed} failed`);
+process.exit(counts.failed === 0 ? 0 : 1);

@@ -16,6 +16,7 @@ mod properties;
 mod publish;
 mod reliability;
 mod repo_site;
+mod search;
 mod serve;
 mod sources;
 

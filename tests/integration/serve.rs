@@ -818,6 +818,28 @@ fn a_replaced_folder_is_watched_again() {
     server.wait_for("/style.css", 200, "olive");
 }
 
+#[test]
+fn the_search_index_is_served_and_follows_edits() {
+    let site = TestSite::fixture("basic");
+    let server = Server::start(&site, &[]);
+    // Built in the background after the first build: 8 pages.
+    server.wait_for("/pagefind/pagefind-entry.json", 200, "\"page_count\":8");
+    assert_eq!(server.get("/pagefind/pagefind.js").status, 200);
+    let page = site.read("content/a.md");
+    site.write(
+        "content/a.md",
+        page.replacen("weight = 2\n", "weight = 2\nsearch = false\n", 1),
+    );
+    server.wait_for("/pagefind/pagefind-entry.json", 200, "\"page_count\":7");
+    let config = site.read("site.toml");
+    site.write(
+        "site.toml",
+        format!("{config}\n[search]\nenabled = false\n"),
+    );
+    server.wait_for("/pagefind/pagefind-entry.json", 404, "");
+    assert_eq!(server.get("/pagefind/pagefind.js").status, 404);
+}
+
 /// Issue 13: a client that connects and sends nothing, or sends half a request, is cut off
 /// after the header timeout (5 s) instead of holding a connection for good; the server keeps
 /// answering everyone else.
