@@ -561,20 +561,26 @@ fn term_ref(site: &Site, term: usize) -> TermRef<'_> {
     }
 }
 
+/// A place on a page that a term or source page lists: the page, the link to the spot
+/// (`/meeting/#mention-donbas-1`) and the sentence there.
+fn spot<'a>(site: &'a Site, page: usize, id: &str, sentence: &'a str) -> MentionContext<'a> {
+    let p = &site.pages[page];
+    let url = site.links.href(page);
+    MentionContext {
+        title: &p.meta.title,
+        anchor_url: format!("{url}#{id}"),
+        url,
+        sentence,
+        is_term: p.kind == PageKind::Term,
+    }
+}
+
 fn term_context<'a>(site: &'a Site, term: usize, order: &[usize]) -> TermContext<'a> {
     let mut mentions: Vec<MentionContext> = site.backlinks[term]
         .iter()
         .map(|&(page, mention)| {
-            let p = &site.pages[page];
             let m = &site.parsed[page].mentions[mention];
-            let url = site.links.href(page);
-            MentionContext {
-                title: &p.meta.title,
-                anchor_url: format!("{url}#{}", m.id),
-                url,
-                sentence: &m.sentence,
-                is_term: p.kind == PageKind::Term,
-            }
+            spot(site, page, &m.id, &m.sentence)
         })
         .collect();
     let rank = |i: usize, m: &MentionContext| {
@@ -667,16 +673,8 @@ fn source_context(site: &Site, source: usize, citations: usize) -> Option<Source
         .get(source)?
         .iter()
         .filter_map(|&(page, citation)| {
-            let p = site.pages.get(page)?;
             let c = site.parsed.get(page)?.citations.get(citation)?;
-            let url = site.links.href(page);
-            Some(MentionContext {
-                title: &p.meta.title,
-                anchor_url: format!("{url}#{}", c.id),
-                url,
-                sentence: &c.sentence,
-                is_term: p.kind == PageKind::Term,
-            })
+            Some(spot(site, page, &c.id, &c.sentence))
         })
         .collect();
     Some(SourceContext {
