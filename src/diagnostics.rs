@@ -238,6 +238,21 @@ pub(crate) fn floor_char_boundary(s: &str, i: usize) -> usize {
 }
 
 /// The closest candidate to `word`, if one is close enough to be a likely typo.
+/// Up to three candidates closest to `wanted`, best first: each candidate is (the text to
+/// compare, already normalised as `wanted` is; the name to show).
+pub fn nearest<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = (String, &'a str)>,
+) -> Vec<&'a str> {
+    let mut scored: Vec<(f64, &str)> = candidates
+        .into_iter()
+        .map(|(compared, shown)| (strsim::jaro_winkler(wanted, &compared), shown))
+        .filter(|(score, _)| *score > 0.7)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.into_iter().take(3).map(|(_, shown)| shown).collect()
+}
+
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,

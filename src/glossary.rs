@@ -155,16 +155,12 @@ impl Glossary {
 
     /// The names closest to `name`, for "did you mean" on an unknown wikilink.
     pub fn suggest(&self, name: &str) -> Vec<&str> {
-        let wanted = fold(name);
-        let mut scored: Vec<(f64, &str)> = self
+        let names = self
             .terms
             .iter()
             .flat_map(|t| std::iter::once(&t.title).chain(&t.aliases))
-            .map(|n| (strsim::jaro_winkler(&wanted, &fold(n)), n.as_str()))
-            .filter(|(s, _)| *s > 0.7)
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-        scored.into_iter().take(3).map(|(_, n)| n).collect()
+            .map(|n| (fold(n), n.as_str()));
+        crate::diagnostics::nearest(&fold(name), names)
     }
 
     /// Every whole-word mention of a term in `text`, left to right, longest first.

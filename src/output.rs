@@ -154,17 +154,10 @@ impl Staging {
     /// write, and swaps the staging folder in as the output. `statics` are (path in the
     /// output, source path).
     pub fn finish(self, statics: &[(String, PathBuf)]) -> Result<(), Vec<Diagnostic>> {
+        // A static file at a page's path is refused by the link stage
+        // (`site::check_static_collisions`), before anything is written.
         let mut wanted = self.written.into_inner().unwrap_or_default();
-        for (rel, _) in statics {
-            if !wanted.insert(rel.clone()) {
-                let d = Diagnostic::error(
-                    Path::new(STATIC_DIR).join(rel),
-                    format!("static file `{rel}` has the same path as a page"),
-                )
-                .with_help("rename the static file or the page");
-                return Err(vec![d]);
-            }
-        }
+        wanted.extend(statics.iter().map(|(rel, _)| rel.clone()));
         let handle = &self.handle;
         statics.par_iter().try_for_each(|(rel, from)| {
             fs::read(from)

@@ -94,15 +94,8 @@ impl Sources {
 
     /// The keys closest to `label`, for "did you mean" on an unknown citation.
     pub fn suggest(&self, label: &str) -> Vec<&str> {
-        let wanted = citation_key(label);
-        let mut scored: Vec<(f64, &str)> = self
-            .sources
-            .iter()
-            .map(|s| (strsim::jaro_winkler(&wanted, &s.key), s.key.as_str()))
-            .filter(|(score, _)| *score > 0.7)
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-        scored.into_iter().take(3).map(|(_, key)| key).collect()
+        let keys = self.sources.iter().map(|s| (s.key.clone(), s.key.as_str()));
+        crate::diagnostics::nearest(&citation_key(label), keys)
     }
 }
 
