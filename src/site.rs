@@ -436,40 +436,7 @@ pub fn check_sources(
                     ),
             );
         }
-        let Some(published) = page.meta.date.as_ref() else {
-            continue;
-        };
-        for &(citing_page, citation) in citing {
-            let (Some(p), Some(c)) = (
-                pages.get(citing_page),
-                parsed
-                    .get(citing_page)
-                    .and_then(|p| p.citations.get(citation)),
-            ) else {
-                continue;
-            };
-            let dated = p
-                .meta
-                .date
-                .as_ref()
-                .filter(|d| d.iso.get(..10) < published.iso.get(..10));
-            if let Some(date) = dated {
-                found.push(
-                    Diagnostic::warning(
-                        &p.path,
-                        format!(
-                            "the page is dated {} but cites `{}`, published {}",
-                            date.display, source.key, published.display
-                        ),
-                    )
-                    .at(&p.text, c.offset, 2)
-                    .with_help(format!(
-                        "check the page's `date`, or the source's in {}",
-                        page.path.display()
-                    )),
-                );
-            }
-        }
+        found.extend(cited_before_published(source, page, citing, pages, parsed));
     }
     if config.sources.require == crate::config::Require::Paragraph {
         found.extend(uncited_paragraphs(config, pages, parsed));
@@ -483,6 +450,48 @@ fn must_cite(config: &Config, page: &Page) -> bool {
     let dir = page.dir();
     let inside = |folder: &str| dir == folder || dir.starts_with(&format!("{folder}/"));
     !inside(&config.glossary.dir) && !inside(&config.sources.dir)
+}
+
+/// Pages dated before the source they cite was published (warnings at the citation).
+fn cited_before_published(
+    source: &crate::sources::Source,
+    page: &Page,
+    citing: &[(usize, usize)],
+    pages: &[Page],
+    parsed: &[Parsed],
+) -> Vec<Diagnostic> {
+    let Some(published) = page.meta.date.as_ref() else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for &(citing_page, citation) in citing {
+        let (Some(p), Some(c)) = (
+            pages.get(citing_page),
+            parsed
+                .get(citing_page)
+                .and_then(|p| p.citations.get(citation)),
+        ) else {
+            continue;
+        };
+        let before = |d: &&crate::content::Date| d.iso.get(..10) < published.iso.get(..10);
+        if let Some(date) = p.meta.date.as_ref().filter(before) {
+            found.push(
+                Diagnostic::warning(
+                    &p.path,
+                    format!(
+                        "the page is dated {} but cites `{}`, published {}",
+                        date.display, source.key, published.display
+                    ),
+                )
+                .at(&p.text, c.offset, 2)
+                .with_help(format!(
+                    "check the page's `date`, or the source's in {}",
+                    page.path.display()
+                )),
+            );
+        }
+    }
+    found
 }
 
 /// Paragraphs of story pages that cite nothing.
