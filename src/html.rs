@@ -1,4 +1,5 @@
-//! HTML attributes written from user data: one allow-list of names, one escaper for values.
+//! HTML written from user data: one allow-list of attribute names, one escaper for
+//! attribute values, one for JSON inside a script element.
 //!
 //! Every attribute whose name or value an author controls (heading attributes, ids made of
 //! file names) goes through here, so no input can open a second attribute such as an event
@@ -32,9 +33,39 @@ pub fn push_attribute(out: &mut String, name: &str, value: &str) {
     out.push('"');
 }
 
+/// JSON made safe inside `<script type="application/ld+json">`: `<`, `>` and `&` as `\u`
+/// escapes (the same value to a JSON parser), so no text in it can close the script element.
+pub fn script_safe(json: String) -> String {
+    if !json.bytes().any(|b| matches!(b, b'<' | b'>' | b'&')) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn script_safe_json_cannot_close_the_script() {
+        let json = r#"{"name":"</script><b>&amp;"}"#.to_string();
+        let safe = script_safe(json);
+        assert_eq!(
+            safe,
+            r#"{"name":"\u003c/script\u003e\u003cb\u003e\u0026amp;"}"#
+        );
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back["name"], "</script><b>&amp;");
+    }
 
     #[test]
     fn only_plain_data_names_pass() {

@@ -59,6 +59,9 @@ pub struct Citation {
     pub sentence: String,
     /// Where the reference is written in the source file.
     pub offset: usize,
+    /// True for the page's first citation of this source: the one "Cited on" and the
+    /// JSON-LD `citation` list use.
+    pub first: bool,
 }
 
 /// A top-level paragraph, for `[sources] require = "paragraph"`.
@@ -179,9 +182,14 @@ pub fn parse(env: &Env, index: usize) -> Parsed {
     let text = if unresolved.is_empty() {
         std::borrow::Cow::Borrowed(body)
     } else {
-        let mut text = format!("{body}\n\n");
+        let extra: usize = unresolved.iter().map(|l| l.len() + 8).sum();
+        let mut text = String::with_capacity(body.len() + 2 + extra);
+        text.push_str(body);
+        text.push_str("\n\n");
         for label in &unresolved {
-            let _ = writeln!(text, "[^{label}]: -\n");
+            for part in ["[^", label, "]: -\n\n"] {
+                text.push_str(part);
+            }
         }
         std::borrow::Cow::Owned(text)
     };
@@ -238,9 +246,9 @@ struct Walker<'e, 'a> {
     headings: Vec<(u8, String, String)>,
     footnote: Option<(String, Vec<Event<'a>>)>,
     footnote_defs: Vec<(String, Vec<Event<'a>>)>,
-    /// Each cited note (by id key): its number and the id its `fn-`/`fnref-` ids are made of.
-    footnote_numbers: HashMap<String, (usize, String)>,
-    footnote_refs: HashMap<String, usize>,
+    /// Each cited note (by id key): its number, the id its `fn-`/`fnref-` ids are made of,
+    /// and how many references it has so far.
+    footnote_numbers: HashMap<String, NoteNumber>,
     /// Each footnote definition's id key → its label as first written.
     footnote_labels: HashMap<String, String>,
     /// For each id base, the next suffix to try (see [`Walker::next_free`]).
@@ -292,7 +300,6 @@ where
             footnote: None,
             footnote_defs: Vec::new(),
             footnote_numbers: HashMap::default(),
-            footnote_refs: HashMap::default(),
             footnote_labels: HashMap::default(),
             suffixes: HashMap::default(),
             quotes: Vec::new(),
@@ -976,35 +983,52 @@ where
         // By id, not by label as written: `[^Seed]` cites the note `[^seed]` (labels match
         // ignoring case), so both get one number and one set of ids.
         let key = footnote_key(label);
-        let (number, id) = match self.footnote_numbers.get(&key) {
-            Some(cited) => cited.clone(),
+        let (number, id, uses) = match self.footnote_numbers.get_mut(&key) {
+            Some(note) => {
+                note.uses += 1;
+                (note.number, note.id.clone(), note.uses)
+            }
             None => {
                 let number = self.footnote_numbers.len() + 1;
-                let id = self.fresh_id(&key, |c| vec![format!("fn-{c}"), format!("fnref-{c}")]);
-                self.footnote_numbers
-                    .insert(key.clone(), (number, id.clone()));
-                (number, id)
+                let id = self.fresh_id(&key, |c| vec![concat(&["fn-", c]), concat(&["fnref-", c])]);
+                if let Some(source) = source {
+                    self.cited.insert(key.clone(), source);
+                }
+                let note = NoteNumber {
+                    number,
+                    id: id.clone(),
+                    uses: 1,
+                };
+                self.footnote_numbers.insert(key, note);
+                (number, id, 1)
             }
         };
-        if let Some(source) = source {
-            self.cited.insert(key.clone(), source);
-        }
-        let uses = self.footnote_refs.entry(key).or_insert(0);
-        *uses += 1;
-        let ref_id = if *uses == 1 {
-            format!("fnref-{id}")
+        let ref_id = if uses == 1 {
+            concat(&["fnref-", &id])
         } else {
-            let uses = *uses;
-            self.fresh_id(&format!("fnref-{id}-{uses}"), |c| vec![c.to_string()])
+            let base = format!("fnref-{id}-{uses}");
+            self.fresh_id(&base, |c| vec![c.to_string()])
         };
-        let mut html = format!(
-            "<sup class=\"footnote-ref\"><a href=\"#fn-{id}\" id=\"{ref_id}\" aria-label=\"Note {number}\""
-        );
+        let number_text = number.to_string();
+        let mut html = String::with_capacity(160 + 2 * id.len());
+        for part in [
+            "<sup class=\"footnote-ref\"><a href=\"#fn-",
+            &id,
+            "\" id=\"",
+            &ref_id,
+            "\" aria-label=\"Note ",
+            &number_text,
+            "\"",
+        ] {
+            html.push_str(part);
+        }
         if let Some(source) = source {
             // The source on hover and focus, from CSS (`content: attr(data-tip)`), so it is
             // never part of the text; the note itself is the accessible description.
             let tip = self.env.sources.sources.get(source).map_or("", |s| &s.tip);
-            let _ = write!(html, " aria-describedby=\"fn-{id}\" data-tip=\"{tip}\"");
+            for part in [" aria-describedby=\"fn-", &id, "\" data-tip=\"", tip, "\""] {
+                html.push_str(part);
+            }
             // "Cited on" shows the sentence of a page's first citation of a source only.
             let first = !self.result.citations.iter().any(|c| c.source == source);
             if first {
@@ -1015,12 +1039,15 @@ where
             }
             self.result.citations.push(Citation {
                 source,
-                id: ref_id.clone(),
+                id: ref_id,
                 sentence: String::new(),
                 offset,
+                first,
             });
         }
-        let _ = write!(html, ">{number}</a></sup>");
+        for part in [">", &number_text, "</a></sup>"] {
+            html.push_str(part);
+        }
         self.emit(Event::InlineHtml(html.into()));
     }
 
@@ -1080,7 +1107,7 @@ where
         let mut notes: Vec<(usize, String, Note<'a>)> = Vec::new();
         for (label, events) in std::mem::take(&mut self.footnote_defs) {
             match self.footnote_numbers.get(&footnote_key(&label)) {
-                Some((n, id)) => notes.push((*n, id.clone(), Note::Own(events))),
+                Some(note) => notes.push((note.number, note.id.clone(), Note::Own(events))),
                 None => self.result.diagnostics.push(
                     Diagnostic::warning(
                         &self.page.path,
@@ -1091,8 +1118,8 @@ where
             }
         }
         for (key, &source) in &self.cited {
-            if let Some((n, id)) = self.footnote_numbers.get(key) {
-                notes.push((*n, id.clone(), Note::Source(source)));
+            if let Some(note) = self.footnote_numbers.get(key) {
+                notes.push((note.number, note.id.clone(), Note::Source(source)));
             }
         }
         if notes.is_empty() || !self.env.html {
@@ -1129,6 +1156,22 @@ where
         }
         html.push_str("</ol>\n</section>\n");
     }
+}
+
+/// A cited note's number, the id its `fn-`/`fnref-` ids are made of, and its references.
+struct NoteNumber {
+    number: usize,
+    id: String,
+    uses: usize,
+}
+
+/// The parts joined, allocated once: cheaper than `format!` on the per-reference path.
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
 }
 
 /// A note at the end of a page.

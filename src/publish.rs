@@ -231,6 +231,8 @@ pub fn json_ld(site: &Site, index: usize) -> String {
             .find(|p| p.kind == PageKind::Section && p.dir() == config.glossary.dir)
             .map(|p| config.permalink(&p.site_path))
     };
+    // Only a `NewsArticle` (the last arm) lists the sources it cites.
+    let mut article = false;
     let value: Value = match page.kind {
         PageKind::Term => {
             let mut v = json!({
@@ -274,6 +276,7 @@ pub fn json_ld(site: &Site, index: usize) -> String {
         }),
         PageKind::Source => source_json(site, index).unwrap_or(Value::Null),
         _ => {
+            article = true;
             let mut v = json!({
                 "@context": "https://schema.org",
                 "@type": "NewsArticle",
@@ -304,36 +307,36 @@ pub fn json_ld(site: &Site, index: usize) -> String {
             v
         }
     };
-    let mut text = serde_json::to_string(&value).unwrap_or_default();
-    append_citations(&mut text, site, index);
-    if !text.contains(['<', '>', '&']) {
-        return text;
+    let mut text = crate::html::script_safe(serde_json::to_string(&value).unwrap_or_default());
+    if article {
+        append_citations(&mut text, site, index);
     }
-    text.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    text
 }
 
 /// Adds `"citation": [...]` to a page's serialized `NewsArticle`: the sources it cites,
 /// once each in order of first citation, as schema.org `CreativeWork`s. Each source's JSON
-/// is made once for the whole site (see [`crate::sources::Source::json`]), not per page.
+/// is made once for the whole site, already script-safe (see
+/// [`crate::sources::Source::json`]), not per page.
 fn append_citations(text: &mut String, site: &Site, index: usize) {
     let Some(parsed) = site.parsed.get(index) else {
         return;
     };
-    if parsed.citations.is_empty() || !text.ends_with('}') || !text.contains("NewsArticle") {
+    if parsed.citations.is_empty() || !text.ends_with('}') {
         return;
     }
-    let mut seen = std::collections::HashSet::new();
-    let cited: Vec<&str> = parsed
-        .citations
-        .iter()
-        .filter(|c| seen.insert(c.source))
-        .filter_map(|c| site.sources.sources.get(c.source).map(|s| s.json.as_str()))
-        .collect();
     text.pop();
     text.push_str(",\"citation\":[");
-    text.push_str(&cited.join(","));
+    let cited = parsed.citations.iter().filter(|c| c.first);
+    for (i, source) in cited
+        .filter_map(|c| site.sources.sources.get(c.source))
+        .enumerate()
+    {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&source.json);
+    }
     text.push_str("]}");
 }
 

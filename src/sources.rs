@@ -75,7 +75,9 @@ impl Sources {
                 page: index,
                 key,
                 tip: tip(&page.meta),
-                json: serde_json::to_string(&creative_work(&page.meta)).unwrap_or_default(),
+                json: crate::html::script_safe(
+                    serde_json::to_string(&creative_work(&page.meta)).unwrap_or_default(),
+                ),
                 note: note(&page.meta, links.href(index)),
             });
         }
@@ -188,12 +190,9 @@ pub fn citation_key(label: &str) -> Cow<'_, str> {
 pub fn cited_on(sources: &Sources, parsed: &[Parsed]) -> Vec<Vec<(usize, usize)>> {
     let mut cited = vec![Vec::new(); sources.sources.len()];
     for (page, p) in parsed.iter().enumerate() {
-        let mut seen = std::collections::HashSet::new();
-        for (i, citation) in p.citations.iter().enumerate() {
-            if seen.insert(citation.source) {
-                if let Some(list) = cited.get_mut(citation.source) {
-                    list.push((page, i));
-                }
+        for (i, citation) in p.citations.iter().enumerate().filter(|(_, c)| c.first) {
+            if let Some(list) = cited.get_mut(citation.source) {
+                list.push((page, i));
             }
         }
     }

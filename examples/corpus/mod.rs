@@ -430,12 +430,15 @@ impl Corpus {
         inserts.push((r.below(total_sentences), Insert::Footnote));
         let mut cited: Vec<usize> = Vec::new();
         if self.sources > 0 {
-            for _ in 0..r.range(3, 8) {
-                let s = r.below(self.sources);
+            // A stream of its own, so a page's text is the same with or without sources and
+            // bench/sources measures only what citing costs.
+            let mut rc = Rng::for_item(7, i);
+            for _ in 0..rc.range(3, 8) {
+                let s = rc.below(self.sources);
                 if !cited.contains(&s) {
                     cited.push(s);
                 }
-                inserts.push((r.below(total_sentences), Insert::Citation(s)));
+                inserts.push((rc.below(total_sentences), Insert::Citation(s)));
             }
         }
         inserts.sort_by_key(|(s, _)| *s);
