@@ -177,30 +177,38 @@ pub fn parse(env: &Env, index: usize) -> Parsed {
     let body = page.body();
     let unresolved = labels_without_definition(body);
     // pulldown-cmark turns `[^label]` into a reference only if the page defines the label:
-    // give every other label a stand-in definition after the body, so that citations of
-    // sources (and typos) reach the walker at their place. The stand-ins are never shown.
+    // give every other label a stand-in definition, so that citations of sources (and typos)
+    // reach the walker at their place. The stand-ins go before the body, where nothing the
+    // page leaves open (a code fence, say) can swallow them, and end with an HTML comment so
+    // that an indented first line of the body does not continue the last one. They are
+    // never shown.
+    const END: &str = "<!-- -->\n\n";
     let text = if unresolved.is_empty() {
         std::borrow::Cow::Borrowed(body)
     } else {
         let extra: usize = unresolved.iter().map(|l| l.len() + 8).sum();
-        let mut text = String::with_capacity(body.len() + 2 + extra);
-        text.push_str(body);
-        text.push_str("\n\n");
+        let mut text = String::with_capacity(extra + END.len() + body.len());
         for label in &unresolved {
             for part in ["[^", label, "]: -\n\n"] {
                 text.push_str(part);
             }
         }
+        text.push_str(END);
+        text.push_str(body);
         std::borrow::Cow::Owned(text)
     };
+    let stand_ins = text.len() - body.len();
     let mut walker = Walker::new(env, page, index);
     walker.stand_ins = unresolved
         .iter()
         .map(|l| citation_key(l).into_owned())
         .collect();
-    walker.body_end = page.body_start + body.len();
     for (event, range) in Parser::new_ext(&text, options).into_offset_iter() {
-        walker.event(event, page.body_start + range.start, range.len());
+        // Events that start before the page's text are the stand-ins: never walked.
+        let Some(start) = range.start.checked_sub(stand_ins) else {
+            continue;
+        };
+        walker.event(event, page.body_start + start, range.len());
     }
     walker.finish()
 }
@@ -262,12 +270,8 @@ struct Walker<'e, 'a> {
     /// Labels with no definition on the page (by citation key): citations of sources, or
     /// unknown. See [`parse`].
     stand_ins: HashSet<String>,
-    /// Where the page's own text ends: events after it come from the stand-in definitions.
-    body_end: usize,
     /// The top-level paragraph being read, if any.
     paragraph: Option<ParagraphRef>,
-    /// The footnote definition being read is a stand-in.
-    stand_in_open: bool,
     /// Notes that cite a source (by id key) → the source.
     cited: HashMap<String, usize>,
     linked: HashSet<usize>,
@@ -307,9 +311,7 @@ where
             block_text: String::new(),
             waiting: Vec::new(),
             stand_ins: HashSet::default(),
-            body_end: usize::MAX,
             paragraph: None,
-            stand_in_open: false,
             cited: HashMap::default(),
             linked: HashSet::default(),
             mention_counts: HashMap::default(),
@@ -613,12 +615,6 @@ where
                 title,
                 id,
             } => self.link(link_type, dest_url, title, id, offset, len),
-            Tag::FootnoteDefinition(label) if offset >= self.body_end => {
-                // A stand-in (see `parse`): read, never shown.
-                self.state.in_footnote = true;
-                self.footnote = Some((label.to_string(), Vec::new()));
-                self.stand_in_open = true;
-            }
             Tag::FootnoteDefinition(label) => {
                 self.state.in_footnote = true;
                 let key = footnote_key(&label);
@@ -692,9 +688,7 @@ where
             TagEnd::FootnoteDefinition => {
                 self.state.in_footnote = false;
                 if let Some(def) = self.footnote.take() {
-                    if !std::mem::take(&mut self.stand_in_open) {
-                        self.footnote_defs.push(def);
-                    }
+                    self.footnote_defs.push(def);
                 }
             }
             other => self.emit(Event::End(other)),
@@ -1128,9 +1122,11 @@ where
         notes.sort_by_key(|(n, _, _)| *n);
         html.push_str("<section class=\"footnotes\" aria-label=\"Notes\">\n<ol>\n");
         for (_, id, note) in notes {
-            let back = format!(
-                " <a href=\"#fnref-{id}\" class=\"footnote-back\" aria-label=\"Back to the text\">↩</a>"
-            );
+            let back = concat(&[
+                " <a href=\"#fnref-",
+                &id,
+                "\" class=\"footnote-back\" aria-label=\"Back to the text\">↩</a>",
+            ]);
             match note {
                 Note::Own(mut events) => {
                     match events

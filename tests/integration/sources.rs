@@ -75,6 +75,46 @@ fn an_unknown_citation_fails_check_and_build_where_it_is_written() {
 }
 
 #[test]
+fn a_code_fence_left_open_shows_its_text_and_nothing_of_the_stand_ins() {
+    // `[^wire]` and `[^paper]` outside a definition get stand-in definitions after the body
+    // (see markdown::parse); a fence the page never closes runs on over them.
+    let site = TestSite::fixture("sources");
+    site.write(
+        "content/story.md",
+        "+++\ntitle = \"The story\"\n+++\nFive hours.[^wire]\n\n```\nlet x = \"[^paper]\";\n",
+    );
+    site.build_ok(&[]);
+    let html = site.read("public/story/index.html");
+    let code = html
+        .split("<pre>")
+        .nth(1)
+        .expect("a code block")
+        .split("</pre>")
+        .next();
+    assert_eq!(
+        code,
+        Some("<code>let x = \"[^paper]\";\n</code>"),
+        "{html}"
+    );
+    assert!(!html.contains("]: -"), "{html}");
+    assert_eq!(notes(&html).len(), 1, "{html}");
+}
+
+#[test]
+fn a_page_that_opens_with_indented_code_keeps_it() {
+    let site = TestSite::fixture("sources");
+    site.write(
+        "content/story.md",
+        "+++\ntitle = \"The story\"\n+++\n    indented code\n\nText.[^wire]\n",
+    );
+    site.build_ok(&[]);
+    let html = site.read("public/story/index.html");
+    assert!(html.contains("<pre><code>indented code\n</code></pre>"), "{html}");
+    assert!(!html.contains("<!-- -->"), "{html}");
+    assert_eq!(notes(&html).len(), 1, "{html}");
+}
+
+#[test]
 fn unused_sources_sources_without_an_address_and_later_sources_warn() {
     let site = TestSite::fixture("sources");
     site.write(
