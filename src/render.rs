@@ -426,12 +426,14 @@ fn render_page(
         let citations = citation_counts.get(source).copied().unwrap_or(0);
         context.insert("source", &source_context(site, source, citations));
     }
-    let html = tera
-        .render(&template, &context)
+    // Room for the body and the page around it up front: growing the buffer as the body is
+    // written would copy it again and again.
+    let mut html = Vec::with_capacity(parsed.html.len() + 16 * 1024);
+    tera.render_to(&template, &context, &mut html)
         .map_err(|e| fail(template_error(&e)))?;
     Ok(OutputFile {
         path: format!("{}index.html", page.site_path),
-        contents: html.into_bytes(),
+        contents: html,
     })
 }
 

@@ -178,6 +178,13 @@ fn note(meta: &FrontMatter, href: &str) -> String {
 /// labels match ignoring case.
 pub fn citation_key(label: &str) -> Cow<'_, str> {
     let label = label.trim();
+    // Most keys are plain lowercase ASCII (`seed`, `source-12`): skip the Unicode case test.
+    if label
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        return Cow::Borrowed(label);
+    }
     if label.chars().any(char::is_uppercase) {
         Cow::Owned(label.to_lowercase())
     } else {

@@ -91,11 +91,7 @@ fn a_code_fence_left_open_shows_its_text_and_nothing_of_the_stand_ins() {
         .expect("a code block")
         .split("</pre>")
         .next();
-    assert_eq!(
-        code,
-        Some("<code>let x = \"[^paper]\";\n</code>"),
-        "{html}"
-    );
+    assert_eq!(code, Some("<code>let x = \"[^paper]\";\n</code>"), "{html}");
     assert!(!html.contains("]: -"), "{html}");
     assert_eq!(notes(&html).len(), 1, "{html}");
 }
@@ -109,7 +105,10 @@ fn a_page_that_opens_with_indented_code_keeps_it() {
     );
     site.build_ok(&[]);
     let html = site.read("public/story/index.html");
-    assert!(html.contains("<pre><code>indented code\n</code></pre>"), "{html}");
+    assert!(
+        html.contains("<pre><code>indented code\n</code></pre>"),
+        "{html}"
+    );
     assert!(!html.contains("<!-- -->"), "{html}");
     assert_eq!(notes(&html).len(), 1, "{html}");
 }
