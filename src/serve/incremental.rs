@@ -174,6 +174,7 @@ impl Incremental {
         self.disk.sources = site
             .pages
             .iter()
+            .filter(|p| !crate::living::is_generated(p))
             .map(|p| (p.key.clone(), p.text.clone()))
             .collect();
         self.install(site, started)
@@ -297,7 +298,15 @@ impl Incremental {
         let root = self.options.root.clone();
         let statics = static_list(&root, &self.disk);
         let drafts = self.options.drafts;
-        let site = Site::from_parts(root, config, sources, statics, drafts, Vec::new())?;
+        let site = Site::from_parts(
+            root,
+            config,
+            sources,
+            statics,
+            drafts,
+            &self.options.clock,
+            Vec::new(),
+        )?;
         self.install(site, started)
     }
 
@@ -520,7 +529,10 @@ fn classify_edit(
     };
     Ok(match (old, new) {
         (None, None) => Edit::Nothing,
-        (Some(i), Some(new)) if same_for_others(&good.site.pages[i].meta, &new.meta) => {
+        (Some(i), Some(new))
+            if same_for_others(&good.site.pages[i].meta, &new.meta)
+                && !quotes_involved(&good.site.parsed[i], new.body()) =>
+        {
             // What the link stage set (URL, section, redirects) stays as it was.
             let mut page = good.site.pages[i].clone();
             page.text = new.text;
@@ -530,6 +542,20 @@ fn classify_edit(
         }
         _ => Edit::Structural,
     })
+}
+
+/// Whether an edit may add, change or remove an attributed quote (a line of a blockquote
+/// that starts with a dash): the quotes page and the speakers' pages then change, and the
+/// whole site is parsed again, the simplest way to keep them right.
+fn quotes_involved(old: &Parsed, new_body: &str) -> bool {
+    !old.quotes.is_empty()
+        || new_body.lines().any(|line| {
+            let rest = line.trim_start();
+            rest.starts_with('>')
+                && rest
+                    .trim_start_matches(|c: char| c == '>' || c.is_whitespace())
+                    .starts_with(['—', '–', '-'])
+        })
 }
 
 /// Whether two front matters agree on everything other pages may show or depend on: all
@@ -1069,6 +1095,52 @@ mod tests {
         );
         let rebuilt = update_matches_full(&mut site, root, &[content("sources/wire.md")]);
         assert!(changed(&rebuilt).contains(&"story/index.html"));
+    }
+
+    #[test]
+    fn events_updates_and_quotes_follow_edits() {
+        let dir = fixture("living");
+        let root = dir.path();
+        let mut site = Incremental::new(options(root));
+        site.full().unwrap();
+        let timeline = |site: &Incremental| {
+            String::from_utf8_lossy(site.file("timeline/index.html").unwrap()).into_owned()
+        };
+        let before = timeline(&site);
+        assert!(before.find("florida-talks").unwrap() < before.find("envoys-arrive").unwrap());
+        // An edited event moves in the timeline.
+        edit(
+            root,
+            "content/background.md",
+            "date = 2025-11-30",
+            "date = 2025-12-03",
+        );
+        let rebuilt = update_matches_full(&mut site, root, &[content("background.md")]);
+        assert!(rebuilt.full);
+        let after = timeline(&site);
+        assert!(after.find("florida-talks").unwrap() > after.find("envoys-arrive").unwrap());
+        // A new quote appears on its speaker's page and on the quotes page.
+        edit(
+            root,
+            "content/background.md",
+            "Before the meeting",
+            "> “A new quote.”\n>\n> — Yuri Ushakov, later\n\nBefore the meeting",
+        );
+        update_matches_full(&mut site, root, &[content("background.md")]);
+        let term = String::from_utf8_lossy(site.file("glossary/yuri-ushakov/index.html").unwrap())
+            .into_owned();
+        assert!(term.contains("“A new quote.”"), "{term}");
+        // A new update shows in its box and on the "What's changed" page.
+        edit(
+            root,
+            "content/background.md",
+            "weight = 2\n",
+            "weight = 2\n\n[[updates]]\nat = 2025-12-05\ntext = \"Added a quote.\"\n",
+        );
+        update_matches_full(&mut site, root, &[content("background.md")]);
+        let changes =
+            String::from_utf8_lossy(site.file("changes/index.html").unwrap()).into_owned();
+        assert!(changes.contains("Added a quote."));
     }
 
     #[test]
