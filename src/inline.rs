@@ -250,7 +250,7 @@ fn link_href(
         Target::SiteFile { href, .. } => href,
         Target::External => dest.to_string(),
         Target::Missing { path } => error(
-            format!("link to a missing file: `{path}`"),
+            format!("link to a missing page: `{path}`"),
             "link to a page's .md file, relative to this page",
         ),
         Target::Unsafe { scheme } => error(
@@ -298,9 +298,6 @@ fn cite(
         .unwrap_or(&s.key);
     out.html.push_str(" <span class=\"cite\">(<a href=\"");
     let _ = escape_href(&mut out.html, env.links.href(s.page));
-    out.html.push_str("\" data-tip=\"");
-    // The tip is escaped for an attribute already.
-    out.html.push_str(&s.tip);
     out.html.push_str("\">");
     let _ = escape_html(&mut out.html, name);
     out.html.push_str("</a>)</span>");

@@ -161,7 +161,6 @@ pub const RESERVED_IDS: &[&str] = &[
     "search-status",
     "search-results",
     "updates-title",
-    "page-events",
     "term-quotes",
     "term-events",
 ];

@@ -260,9 +260,15 @@ impl Site {
         ));
         let generated = crate::living::generated(&pages, &config);
         let (updates, problems) = crate::updates::collect(&env, &parsed, now);
-        found.extend(problems);
+        found.extend(crate::living::embargoed_links(
+            problems.into_iter(),
+            &embargoed,
+        ));
         let (timeline, problems) = crate::timeline::collect(&env);
-        found.extend(problems);
+        found.extend(crate::living::embargoed_links(
+            problems.into_iter(),
+            &embargoed,
+        ));
         let (quotes, problems) =
             crate::quotes::collect(&pages, &parsed, &glossary, generated.quotes);
         found.extend(problems);

@@ -89,7 +89,7 @@ pub fn collect(env: &Env) -> (Timeline, Vec<Diagnostic>) {
     }
     // A stable sort: events of the same moment keep the order of their pages (by file)
     // and the order they are written in, which the author controls.
-    events.sort_by(|a, b| a.date.sort.cmp(&b.date.sort));
+    events.sort_by_key(|e| e.date.sort);
     let mut ids: HashMap<String, usize> = HashMap::new();
     for e in &mut events {
         let slug: String = crate::links::slugify(&e.title).chars().take(60).collect();

@@ -266,6 +266,16 @@ fn a_link_to_an_embargoed_page_is_an_error() {
     assert!(err.contains("--> content/background.md:20:"), "{err}");
     // Once published, the link is fine.
     site.build_ok(&["--at", "2030-02-01"]);
+    // A link in an update's text is checked the same way.
+    site.write(
+        "content/background.md",
+        text.replace(
+            "weight = 2\n",
+            "weight = 2\n\n[[updates]]\nat = 2025-12-03\ntext = \"See [the plan](secret.md).\"\n",
+        ),
+    );
+    let err = site.build_err(&[]);
+    assert!(err.contains("which is embargoed until"), "{err}");
 }
 
 #[test]
