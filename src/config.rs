@@ -424,7 +424,7 @@ impl Config {
             GeneratedPage::new("quotes/", "Who said what"),
             text,
         )?;
-        let updates = raw.updates.checked(
+        let updates_page = raw.updates.checked(
             "updates",
             GeneratedPage::new("changes/", "What’s changed"),
             text,
@@ -444,6 +444,23 @@ impl Config {
             main: nav_entries(text, "main", raw.nav.main),
             footer: nav_entries(text, "footer", raw.nav.footer),
         };
+        let updates = updates_page;
+        let same = [
+            ("timeline", "quotes", &timeline, &quotes),
+            ("timeline", "updates", &timeline, &updates),
+            ("quotes", "updates", &quotes, &updates),
+        ];
+        if let Some((a, b, page, _)) = same.iter().find(|(_, _, x, y)| x.key() == y.key()) {
+            return Err(locate(
+                Diagnostic::error(
+                    path,
+                    format!("`[{a}]` and `[{b}]` are both published at `{}`", page.path),
+                ),
+                text,
+                "path",
+            )
+            .with_help(format!("give `[{b}] path` a path of its own")));
+        }
         Ok(Config {
             timeline,
             quotes,
@@ -692,6 +709,33 @@ mod tests {
         for good in ["/", "/explainer/", "https://x.org", "https://x.org/a/b/"] {
             assert!(normalize_base_url(good).is_ok(), "{good}");
         }
+    }
+
+    #[test]
+    fn generated_pages_have_paths_of_their_own() {
+        let c = Config::parse("title = \"T\"").unwrap();
+        assert_eq!(
+            (c.timeline.key(), c.quotes.key(), c.updates.key()),
+            (
+                "timeline.md".into(),
+                "quotes.md".into(),
+                "changes.md".into()
+            )
+        );
+        let c = Config::parse("title = \"T\"\n[timeline]\npath = \"/story/chronology\"").unwrap();
+        assert_eq!(c.timeline.path, "story/chronology/");
+        let err = Config::parse("title = \"T\"\n[timeline]\npath = \"a/\"\n[quotes]\npath = \"a\"")
+            .unwrap_err();
+        assert!(
+            err.message.contains("`[timeline]` and `[quotes]`"),
+            "{}",
+            err.message
+        );
+        for bad in ["\"\"", "\"../x\"", "\"a b\"", "\"a//b\"", "\".hidden\""] {
+            let text = format!("title = \"T\"\n[quotes]\npath = {bad}");
+            assert!(Config::parse(&text).is_err(), "{bad}");
+        }
+        assert!(Config::parse("title = \"T\"\n[quotes]\npaht = \"q/\"").is_err());
     }
 
     #[test]
