@@ -394,3 +394,41 @@ fn hostile_updates_and_events_do_not_break_the_build() {
     assert!(!html.contains("<img src=x"));
     assert_eq!(html.matches("class=\"event\"").count(), 405);
 }
+
+#[test]
+fn the_newest_update_is_the_latest_instant_whatever_its_offset() {
+    let site = TestSite::fixture("living");
+    let text = site.read("content/background.md");
+    // 4 December 01:00 at UTC+5 is 3 December 20:00 UTC: before 21:00 UTC on the 3rd.
+    site.write(
+        "content/background.md",
+        text.replace(
+            "weight = 2\n",
+            "weight = 2\n\n[[updates]]\nat = 2025-12-04T01:00:00+05:00\ntext = \"East.\"\n\n[[updates]]\nat = 2025-12-03T21:00:00Z\ntext = \"West.\"\n",
+        ),
+    );
+    site.build_ok(&[]);
+    let html = site.read("public/background/index.html");
+    let west = html.find("West.").unwrap();
+    let east = html.find("East.").unwrap();
+    assert!(west < east, "newest first: {html}");
+    assert!(
+        html.contains("Updated <time datetime=\"2025-12-03T21:00:00Z\">3 December 2025</time>"),
+        "{html}"
+    );
+    // `update-1` is the oldest, wherever it is written.
+    assert!(html.contains("<li id=\"update-1\" class=\"update update-update\">\n<p><span class=\"update-label\">Update, <time datetime=\"2025-12-04T01:00:00+05:00\">"), "{html}");
+    // An explicit `updated` wins over the updates.
+    site.write(
+        "content/background.md",
+        text.replace(
+            "weight = 2\n",
+            "weight = 2\nupdated = 2025-12-10\n\n[[updates]]\nat = 2025-12-04\ntext = \"x\"\n",
+        ),
+    );
+    site.build_ok(&[]);
+    assert!(
+        site.read("public/background/index.html")
+            .contains("Updated <time datetime=\"2025-12-10\">")
+    );
+}
