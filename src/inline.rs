@@ -44,16 +44,12 @@ pub fn render(
     fallback: usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Inline {
-    let mut out = Inline::default();
+    let out = Inline::default();
     let Some(p) = env.pages.get(page) else {
         return out;
     };
-    let locate = |at: usize, len: usize| match origin {
-        Some(o) => (o + at, len),
-        None => (fallback, 1),
-    };
     if text.len() > MAX_LEN {
-        let (at, len) = locate(0, 1);
+        let (at, len) = (origin.unwrap_or(fallback), 1);
         diagnostics.push(
             Diagnostic::error(
                 &p.path,
@@ -64,88 +60,151 @@ pub fn render(
         );
         return out;
     }
-    let labels = labels(text);
     let mut source = text.to_string();
     source.push_str("\n\n");
-    for label in &labels {
+    for label in labels(text) {
         source.push_str(&format!("[^{label}]: -\n\n"));
     }
-    let self_term = env.glossary.term_of_page(page);
-    let mut links = 0usize;
-    let mut code = 0usize;
-    let mut blocks = 0usize;
+    let mut walk = Walk {
+        env,
+        page,
+        origin,
+        fallback,
+        self_term: env.glossary.term_of_page(page),
+        out,
+        diagnostics,
+        links: 0,
+        code: 0,
+        blocks: 0,
+    };
     for (event, range) in Parser::new_ext(&source, options(env)).into_offset_iter() {
+        // The stand-in definitions after the text are never shown.
         if range.start >= text.len() && !matches!(event, Event::End(_)) {
             break;
         }
+        walk.event(event, range);
+    }
+    let mut out = walk.out;
+    out.plain = out.plain.split_whitespace().collect::<Vec<_>>().join(" ");
+    out
+}
+
+/// Where the walk through one text is.
+struct Walk<'e, 'd> {
+    env: &'e Env<'e>,
+    page: usize,
+    origin: Option<usize>,
+    fallback: usize,
+    self_term: Option<usize>,
+    out: Inline,
+    diagnostics: &'d mut Vec<Diagnostic>,
+    /// Open links and code blocks (no term is linked inside them), blocks seen.
+    links: usize,
+    code: usize,
+    blocks: usize,
+}
+
+impl Walk<'_, '_> {
+    /// A range of the text → where to report it in the file.
+    fn locate(&self, range: &std::ops::Range<usize>) -> (usize, usize) {
+        match self.origin {
+            Some(o) => (o + range.start, range.len()),
+            None => (self.fallback, 1),
+        }
+    }
+
+    fn event(&mut self, event: Event, range: std::ops::Range<usize>) {
+        let html = &mut self.out.html;
         match event {
             Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::Item) => {
-                if blocks > 0 {
-                    out.html.push(' ');
-                    out.plain.push(' ');
+                if self.blocks > 0 {
+                    html.push(' ');
+                    self.out.plain.push(' ');
                 }
-                blocks += 1;
+                self.blocks += 1;
             }
-            Event::Start(Tag::Emphasis) => out.html.push_str("<em>"),
-            Event::End(TagEnd::Emphasis) => out.html.push_str("</em>"),
-            Event::Start(Tag::Strong) => out.html.push_str("<strong>"),
-            Event::End(TagEnd::Strong) => out.html.push_str("</strong>"),
-            Event::Start(Tag::Strikethrough) => out.html.push_str("<s>"),
-            Event::End(TagEnd::Strikethrough) => out.html.push_str("</s>"),
+            Event::Start(Tag::Emphasis) => html.push_str("<em>"),
+            Event::End(TagEnd::Emphasis) => html.push_str("</em>"),
+            Event::Start(Tag::Strong) => html.push_str("<strong>"),
+            Event::End(TagEnd::Strong) => html.push_str("</strong>"),
+            Event::Start(Tag::Strikethrough) => html.push_str("<s>"),
+            Event::End(TagEnd::Strikethrough) => html.push_str("</s>"),
             Event::Start(Tag::Link {
-                link_type: LinkType::WikiLink { .. },
+                link_type,
                 dest_url,
                 ..
-            }) => {
-                let (at, len) = locate(range.start, range.len());
-                let href = wikilink(env, page, &dest_url, at, len, &mut out, diagnostics);
-                links += 1;
-                out.html.push_str("<a class=\"term\" href=\"");
-                let _ = escape_href(&mut out.html, &href);
-                out.html.push_str("\">");
-            }
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                let (at, len) = locate(range.start, range.len());
-                let href = link_href(env, page, &dest_url, at, len, diagnostics);
-                links += 1;
-                out.html.push_str("<a href=\"");
-                let _ = escape_href(&mut out.html, &href);
-                out.html.push_str("\">");
-            }
+            }) => self.link(link_type, &dest_url, &range),
             Event::End(TagEnd::Link) => {
-                links = links.saturating_sub(1);
-                out.html.push_str("</a>");
+                self.links = self.links.saturating_sub(1);
+                html.push_str("</a>");
             }
             Event::Code(c) => {
-                out.html.push_str("<code>");
-                let _ = escape_html(&mut out.html, &c);
-                out.html.push_str("</code>");
-                out.plain.push_str(&c);
+                html.push_str("<code>");
+                let _ = escape_html(&mut *html, &c);
+                html.push_str("</code>");
+                self.out.plain.push_str(&c);
             }
-            Event::Start(Tag::CodeBlock(_)) => code += 1,
-            Event::End(TagEnd::CodeBlock) => code = code.saturating_sub(1),
-            Event::Text(t) if links > 0 || code > 0 => {
-                let _ = escape_html(&mut out.html, &t);
-                out.plain.push_str(&t);
+            Event::Start(Tag::CodeBlock(_)) => self.code += 1,
+            Event::End(TagEnd::CodeBlock) => self.code = self.code.saturating_sub(1),
+            Event::Text(t) if self.links > 0 || self.code > 0 => {
+                let _ = escape_html(&mut *html, &t);
+                self.out.plain.push_str(&t);
             }
-            Event::Text(t) => link_terms(env, self_term, &t, &mut out),
+            Event::Text(t) => link_terms(self.env, self.self_term, &t, &mut self.out),
+            // Raw HTML is shown as text: these texts also go to feeds and other pages.
             Event::Html(h) | Event::InlineHtml(h) => {
-                let _ = escape_html(&mut out.html, &h);
-                out.plain.push_str(&h);
+                let _ = escape_html(&mut *html, &h);
+                self.out.plain.push_str(&h);
             }
             Event::SoftBreak | Event::HardBreak => {
-                out.html.push(' ');
-                out.plain.push(' ');
+                html.push(' ');
+                self.out.plain.push(' ');
             }
             Event::FootnoteReference(label) => {
-                let (at, len) = locate(range.start, range.len());
-                cite(env, page, &label, at, len, &mut out, diagnostics);
+                let (at, len) = self.locate(&range);
+                cite(
+                    self.env,
+                    self.page,
+                    &label,
+                    at,
+                    len,
+                    &mut self.out,
+                    self.diagnostics,
+                );
             }
             _ => {}
         }
     }
-    out.plain = out.plain.split_whitespace().collect::<Vec<_>>().join(" ");
-    out
+
+    /// A `[[wikilink]]` to a term, or a link to a page or an address.
+    fn link(&mut self, link_type: LinkType, dest: &str, range: &std::ops::Range<usize>) {
+        let (at, len) = self.locate(range);
+        let (class, href) = match link_type {
+            LinkType::WikiLink { .. } => {
+                let href = wikilink(
+                    self.env,
+                    self.page,
+                    dest,
+                    at,
+                    len,
+                    &mut self.out,
+                    self.diagnostics,
+                );
+                (" class=\"term\"", href)
+            }
+            _ => (
+                "",
+                link_href(self.env, self.page, dest, at, len, self.diagnostics),
+            ),
+        };
+        self.links += 1;
+        let html = &mut self.out.html;
+        html.push_str("<a");
+        html.push_str(class);
+        html.push_str(" href=\"");
+        let _ = escape_href(&mut *html, &href);
+        html.push_str("\">");
+    }
 }
 
 fn options(env: &Env) -> Options {
