@@ -118,6 +118,37 @@ pub fn generated(pages: &[Page], config: &Config) -> Generated {
     }
 }
 
+/// Records the ids the templates give updates, events and speakers on their pages, so that
+/// links to them (`meeting.md#update-1`, `timeline.md#event-2025-11-30-florida-talks`) are
+/// checked like links to headings.
+pub fn add_ids(
+    parsed: &mut [crate::markdown::Parsed],
+    updates: &crate::updates::Updates,
+    timeline: &crate::timeline::Timeline,
+    quotes: &crate::quotes::Quotes,
+    glossary: &crate::glossary::Glossary,
+    generated: Generated,
+) {
+    for u in &updates.all {
+        if let Some(p) = parsed.get_mut(u.page) {
+            p.ids.insert(u.id.clone());
+        }
+    }
+    if let Some(p) = generated.timeline.and_then(|t| parsed.get_mut(t)) {
+        p.ids.extend(timeline.events.iter().map(|e| e.id.clone()));
+    }
+    if let Some(p) = generated.quotes.and_then(|q| parsed.get_mut(q)) {
+        for (term, list) in glossary.terms.iter().zip(&quotes.by_speaker) {
+            if !list.is_empty() {
+                p.ids.insert(format!("speaker-{}", term.slug));
+            }
+        }
+        if quotes.all.iter().any(|q| q.speaker.is_none()) {
+            p.ids.insert("speaker-others".into());
+        }
+    }
+}
+
 /// Turns "link to a missing page" into "link to an embargoed page" where it is one.
 pub fn embargoed_links(
     found: impl Iterator<Item = Diagnostic>,

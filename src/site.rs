@@ -272,6 +272,14 @@ impl Site {
         let (quotes, problems) =
             crate::quotes::collect(&pages, &parsed, &glossary, generated.quotes);
         found.extend(problems);
+        crate::living::add_ids(
+            &mut parsed,
+            &updates,
+            &timeline,
+            &quotes,
+            &glossary,
+            generated,
+        );
         found.extend(check_anchors(&pages, &parsed));
         if let Some(statics) = &static_files {
             found.extend(check_site_files(&pages, &parsed, statics));

@@ -531,7 +531,8 @@ fn classify_edit(
         (None, None) => Edit::Nothing,
         (Some(i), Some(new))
             if same_for_others(&good.site.pages[i].meta, &new.meta)
-                && !quotes_involved(&good.site.parsed[i], new.body()) =>
+                && !quotes_involved(&good.site.parsed[i], new.body())
+                && !is_generated_page(&good.site, i) =>
         {
             // What the link stage set (URL, section, redirects) stays as it was.
             let mut page = good.site.pages[i].clone();
@@ -556,6 +557,13 @@ fn quotes_involved(old: &Parsed, new_body: &str) -> bool {
                     .trim_start_matches(|c: char| c == '>' || c.is_whitespace())
                     .starts_with(['—', '–', '-'])
         })
+}
+
+/// The timeline, quotes and "What's changed" pages list what every page says: an edit to
+/// one of them (its introduction) is parsed with the whole site.
+fn is_generated_page(site: &Site, page: usize) -> bool {
+    let g = site.generated;
+    [g.timeline, g.quotes, g.updates].contains(&Some(page))
 }
 
 /// Whether two front matters agree on everything other pages may show or depend on: all

@@ -279,6 +279,31 @@ fn a_link_to_an_embargoed_page_is_an_error() {
 }
 
 #[test]
+fn links_to_updates_events_and_speakers_are_checked_like_headings() {
+    let site = TestSite::fixture("living");
+    let text = site.read("content/background.md");
+    let linked = "See [the correction](meeting.md#update-2), [the talks](timeline.md#event-2025-11-30-florida-talks) and [Ushakov](quotes.md#speaker-yuri-ushakov). Before the meeting";
+    site.write(
+        "content/background.md",
+        text.replace("Before the meeting", linked),
+    );
+    site.build_ok(&[]);
+    assert_internal_links_resolve(&site.path("public"), "/");
+    site.write(
+        "content/background.md",
+        text.replace(
+            "Before the meeting",
+            "See [it](meeting.md#update-9). Before the meeting",
+        ),
+    );
+    let err = site.build_err(&[]);
+    assert!(
+        err.contains("link to a missing anchor: `#update-9`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn check_rules_for_updates_and_events() {
     let site = TestSite::fixture("living");
     let page =
