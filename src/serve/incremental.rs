@@ -531,7 +531,7 @@ fn classify_edit(
         (None, None) => Edit::Nothing,
         (Some(i), Some(new))
             if same_for_others(&good.site.pages[i].meta, &new.meta)
-                && !quotes_involved(&good.site.parsed[i], new.body())
+                && !quotes_changed(good.site.pages[i].body(), new.body())
                 && !is_generated_page(&good.site, i) =>
         {
             // What the link stage set (URL, section, redirects) stays as it was.
@@ -545,18 +545,26 @@ fn classify_edit(
     })
 }
 
-/// Whether an edit may add, change or remove an attributed quote (a line of a blockquote
-/// that starts with a dash): the quotes page and the speakers' pages then change, and the
-/// whole site is parsed again, the simplest way to keep them right.
-fn quotes_involved(old: &Parsed, new_body: &str) -> bool {
-    !old.quotes.is_empty()
-        || new_body.lines().any(|line| {
-            let rest = line.trim_start();
-            rest.starts_with('>')
-                && rest
-                    .trim_start_matches(|c: char| c == '>' || c.is_whitespace())
-                    .starts_with(['—', '–', '-'])
+/// Whether an edit may add, change or remove an attributed quote: the blockquote lines
+/// changed, and before or after the edit one of them starts with a dash (an attribution).
+/// The quotes page and the speakers' pages then change, and the whole site is parsed again,
+/// the simplest way to keep them right; other body edits stay local.
+fn quotes_changed(old_body: &str, new_body: &str) -> bool {
+    let quote_lines = |body: &str| -> Vec<String> {
+        body.lines()
+            .map(str::trim_start)
+            .filter(|line| line.starts_with('>'))
+            .map(str::to_string)
+            .collect()
+    };
+    let attribution = |lines: &[String]| {
+        lines.iter().any(|line| {
+            line.trim_start_matches(|c: char| c == '>' || c.is_whitespace())
+                .starts_with(['—', '–', '-'])
         })
+    };
+    let (old, new) = (quote_lines(old_body), quote_lines(new_body));
+    old != new && (attribution(&old) || attribution(&new))
 }
 
 /// The timeline, quotes and "What's changed" pages list what every page says: an edit to
@@ -619,6 +627,15 @@ fn apply_local(
         undo.parsed
             .push((i, std::mem::replace(&mut site.parsed[i], p)));
     }
+    // The ids of updates, events and speakers, which the page's own parse does not know.
+    crate::living::add_ids(
+        &mut site.parsed,
+        &site.updates,
+        &site.timeline,
+        &site.quotes,
+        &site.glossary,
+        site.generated,
+    );
     found.extend(site::check_anchors(&site.pages, &site.parsed));
     found.extend(site::check_site_files(
         &site.pages,
@@ -1103,6 +1120,48 @@ mod tests {
         );
         let rebuilt = update_matches_full(&mut site, root, &[content("sources/wire.md")]);
         assert!(changed(&rebuilt).contains(&"story/index.html"));
+    }
+
+    #[test]
+    fn only_edits_to_quotes_reparse_a_page_with_quotes() {
+        let dir = fixture("living");
+        let root = dir.path();
+        let mut site = Incremental::new(options(root));
+        site.full().unwrap();
+        // Prose around the quotes: the page alone, and a link to one of its updates from
+        // another page still resolves (its id comes from the front matter, not the body).
+        edit(
+            root,
+            "content/background.md",
+            "Before the meeting",
+            "See [it](meeting.md#update-2). Before the meeting",
+        );
+        update_matches_full(&mut site, root, &[content("background.md")]);
+        edit(
+            root,
+            "content/meeting.md",
+            "The envoys met in Moscow.",
+            "The envoys met, in Moscow.",
+        );
+        let rebuilt = update_matches_full(&mut site, root, &[content("meeting.md")]);
+        assert!(!rebuilt.full);
+        // The words of a quote: everything, and the speaker's page shows the new words.
+        edit(
+            root,
+            "content/meeting.md",
+            "“It was useful.”",
+            "“It was very useful.”",
+        );
+        let rebuilt = update_matches_full(&mut site, root, &[content("meeting.md")]);
+        assert!(rebuilt.full);
+        let term = String::from_utf8_lossy(site.file("glossary/yuri-ushakov/index.html").unwrap())
+            .into_owned();
+        assert!(term.contains("“It was very useful.”"));
+        assert!(quotes_changed("> “a”\n>\n> — X\n", "> “b”\n>\n> — X\n"));
+        assert!(!quotes_changed(
+            "> plain quote\n",
+            "> another plain quote\n"
+        ));
     }
 
     #[test]
