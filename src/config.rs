@@ -32,6 +32,12 @@ pub struct Config {
     pub glossary: GlossaryOptions,
     pub search: SearchOptions,
     pub sources: SourcesOptions,
+    /// `[timeline]`: the page that merges every page's `[[events]]`.
+    pub timeline: GeneratedPage,
+    /// `[quotes]`: the page that lists every attributed quote by speaker.
+    pub quotes: GeneratedPage,
+    /// `[updates]`: the "What's changed" page listing every update and correction.
+    pub updates: GeneratedPage,
     /// The navigation menus as written in `[nav]` (checked against the pages later).
     pub nav: NavConfig,
     /// Free-form settings passed to templates as `site.extra`.
@@ -191,6 +197,76 @@ impl Default for SourcesOptions {
     }
 }
 
+/// A page lede makes from what every page says (`[timeline]`, `[quotes]`, `[updates]`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct GeneratedPage {
+    /// Where it is published, relative to the base URL: `timeline/`.
+    pub path: String,
+    /// Its title, unless a content file at that path gives one.
+    pub title: String,
+}
+
+impl GeneratedPage {
+    fn new(path: &str, title: &str) -> Self {
+        GeneratedPage {
+            path: path.into(),
+            title: title.into(),
+        }
+    }
+
+    /// The content key of the page at `path` (`timeline/` → `timeline.md`).
+    pub fn key(&self) -> String {
+        format!("{}.md", self.path.trim_matches('/'))
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawGenerated {
+    path: Option<String>,
+    title: Option<String>,
+}
+
+impl RawGenerated {
+    fn checked(
+        self,
+        table: &str,
+        default: GeneratedPage,
+        text: &str,
+    ) -> Result<GeneratedPage, Diagnostic> {
+        let path = self.path.unwrap_or(default.path.clone());
+        let trimmed = path.trim_matches('/');
+        let bad = trimmed.is_empty()
+            || trimmed
+                .split('/')
+                .any(|part| part.is_empty() || part.starts_with('.'))
+            || trimmed.contains(['\\', '?', '#', ':'])
+            || trimmed.chars().any(char::is_whitespace);
+        if bad {
+            return Err(locate(
+                Diagnostic::error(
+                    Path::new(CONFIG_FILE),
+                    format!("`{table}.path = {path:?}` is not a page path"),
+                ),
+                text,
+                "path",
+            )
+            .with_help(format!(
+                "write a folder-like path such as `path = \"{}\"`",
+                default.path
+            )));
+        }
+        Ok(GeneratedPage {
+            path: format!("{trimmed}/"),
+            title: self
+                .title
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or(default.title),
+        })
+    }
+}
+
 /// How much of a page must cite a source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -236,6 +312,12 @@ struct RawConfig {
     extra: toml::Table,
     #[serde(default)]
     deploy: Vec<RawDeploy>,
+    #[serde(default)]
+    timeline: RawGenerated,
+    #[serde(default)]
+    quotes: RawGenerated,
+    #[serde(default)]
+    updates: RawGenerated,
 }
 
 #[derive(Deserialize)]
@@ -287,6 +369,10 @@ const KEYS: &[&str] = &[
     "glob",
     "cache_control",
     "content_type",
+    "timeline",
+    "quotes",
+    "updates",
+    "path",
 ];
 
 pub const CONFIG_FILE: &str = "site.toml";
@@ -328,6 +414,21 @@ impl Config {
             ));
         }
         let deploy = deploy_targets(raw.deploy, text)?;
+        let timeline = raw.timeline.checked(
+            "timeline",
+            GeneratedPage::new("timeline/", "Timeline"),
+            text,
+        )?;
+        let quotes = raw.quotes.checked(
+            "quotes",
+            GeneratedPage::new("quotes/", "Who said what"),
+            text,
+        )?;
+        let updates_page = raw.updates.checked(
+            "updates",
+            GeneratedPage::new("changes/", "What’s changed"),
+            text,
+        )?;
         let publisher = match raw.publisher {
             Some(RawPublisher::Table(p)) => p,
             Some(RawPublisher::Name(name)) => Publisher {
@@ -343,7 +444,27 @@ impl Config {
             main: nav_entries(text, "main", raw.nav.main),
             footer: nav_entries(text, "footer", raw.nav.footer),
         };
+        let updates = updates_page;
+        let same = [
+            ("timeline", "quotes", &timeline, &quotes),
+            ("timeline", "updates", &timeline, &updates),
+            ("quotes", "updates", &quotes, &updates),
+        ];
+        if let Some((a, b, page, _)) = same.iter().find(|(_, _, x, y)| x.key() == y.key()) {
+            return Err(locate(
+                Diagnostic::error(
+                    path,
+                    format!("`[{a}]` and `[{b}]` are both published at `{}`", page.path),
+                ),
+                text,
+                "path",
+            )
+            .with_help(format!("give `[{b}] path` a path of its own")));
+        }
         Ok(Config {
+            timeline,
+            quotes,
+            updates,
             deploy,
             publisher,
             nav,
@@ -588,6 +709,33 @@ mod tests {
         for good in ["/", "/explainer/", "https://x.org", "https://x.org/a/b/"] {
             assert!(normalize_base_url(good).is_ok(), "{good}");
         }
+    }
+
+    #[test]
+    fn generated_pages_have_paths_of_their_own() {
+        let c = Config::parse("title = \"T\"").unwrap();
+        assert_eq!(
+            (c.timeline.key(), c.quotes.key(), c.updates.key()),
+            (
+                "timeline.md".into(),
+                "quotes.md".into(),
+                "changes.md".into()
+            )
+        );
+        let c = Config::parse("title = \"T\"\n[timeline]\npath = \"/story/chronology\"").unwrap();
+        assert_eq!(c.timeline.path, "story/chronology/");
+        let err = Config::parse("title = \"T\"\n[timeline]\npath = \"a/\"\n[quotes]\npath = \"a\"")
+            .unwrap_err();
+        assert!(
+            err.message.contains("`[timeline]` and `[quotes]`"),
+            "{}",
+            err.message
+        );
+        for bad in ["\"\"", "\"../x\"", "\"a b\"", "\"a//b\"", "\".hidden\""] {
+            let text = format!("title = \"T\"\n[quotes]\npath = {bad}");
+            assert!(Config::parse(&text).is_err(), "{bad}");
+        }
+        assert!(Config::parse("title = \"T\"\n[quotes]\npaht = \"q/\"").is_err());
     }
 
     #[test]

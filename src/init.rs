@@ -59,6 +59,30 @@ const FILES: &[(&str, &str)] = &[
         "templates/partials/mention.html",
         include_str!("../templates/partials/mention.html"),
     ),
+    (
+        "templates/timeline.html",
+        include_str!("../templates/timeline.html"),
+    ),
+    (
+        "templates/quotes.html",
+        include_str!("../templates/quotes.html"),
+    ),
+    (
+        "templates/changes.html",
+        include_str!("../templates/changes.html"),
+    ),
+    (
+        "templates/partials/updates.html",
+        include_str!("../templates/partials/updates.html"),
+    ),
+    (
+        "templates/partials/events.html",
+        include_str!("../templates/partials/events.html"),
+    ),
+    (
+        "templates/partials/quotes.html",
+        include_str!("../templates/partials/quotes.html"),
+    ),
     ("static/style.css", include_str!("../static/style.css")),
     ("static/glossary.js", include_str!("../static/glossary.js")),
     ("static/search.js", include_str!("../static/search.js")),

@@ -34,6 +34,10 @@ enum Command {
         /// Include pages marked `draft = true`.
         #[arg(long)]
         drafts: bool,
+        /// Build as at this moment (`2025-12-04T06:00:00+00:00`, `2025-12-04`) instead of now:
+        /// pages whose `publish_at` is later stay out.
+        #[arg(long, value_name = "DATE-TIME")]
+        at: Option<String>,
     },
     /// Serve the site on this machine, rebuilding and reloading the browser on every save.
     Serve {
@@ -117,10 +121,25 @@ fn main() -> ExitCode {
             output_dir,
             base_url,
             drafts,
+            at,
         } => {
+            let at = match at.as_deref().map(lede::when::Moment::parse) {
+                None => None,
+                Some(Ok(moment)) => Some(moment),
+                Some(Err(why)) => {
+                    eprintln!(
+                        "error: --at: {why}\n  = help: write `--at 2025-12-04T06:00:00+00:00` or `--at 2025-12-04`"
+                    );
+                    return ExitCode::from(2);
+                }
+            };
             let options = Options {
                 output_dir,
                 base_url,
+                clock: lede::site::Clock {
+                    at,
+                    show_embargoed: false,
+                },
                 ..site(drafts)
             };
             match lede::build(&options) {

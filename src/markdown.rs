@@ -91,6 +91,19 @@ pub struct LinkRef {
     pub len: usize,
 }
 
+/// A quote with an attribution (`<figure class="quote">`), for "who said what".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuoteRef {
+    /// The figure's id on the page: `quote-1`.
+    pub id: String,
+    /// The quotation as plain text.
+    pub text: String,
+    /// The attribution as plain text, without its dash.
+    pub attribution: String,
+    /// Where the quote starts in the source file.
+    pub offset: usize,
+}
+
 /// What parsing one page produced.
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {
@@ -118,6 +131,8 @@ pub struct Parsed {
     /// `http(s)://` links, for `check --external`.
     pub external: Vec<LinkRef>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Attributed quotes, in order.
+    pub quotes: Vec<QuoteRef>,
 }
 
 impl Parsed {
@@ -148,6 +163,9 @@ pub const RESERVED_IDS: &[&str] = &[
     "search-input",
     "search-status",
     "search-results",
+    "updates-title",
+    "term-quotes",
+    "term-events",
 ];
 
 /// Everything a page's Markdown is resolved against.
@@ -364,11 +382,53 @@ where
             let closed_quote = self.track_blocks(&event);
             self.out.push(event);
             if let Some(frame) = closed_quote {
-                if attribute_quote(&mut self.out, &frame, &self.page.text) == Attribution::Failed {
-                    self.failed_attribution(&frame);
+                match attribute_quote(&mut self.out, &frame, &self.page.text) {
+                    Attribution::Failed => self.failed_attribution(&frame),
+                    Attribution::Figure => self.record_quote(&frame),
+                    Attribution::None => {}
                 }
             }
         }
+    }
+
+    /// Records a quote that became a figure, and gives the figure an id to link to.
+    fn record_quote(&mut self, frame: &QuoteFrame) {
+        let events = self.out.get(frame.start..frame.end).unwrap_or_default();
+        let caption = events
+            .iter()
+            .position(|e| matches!(e, Event::Html(h) if h.contains("<figcaption>")))
+            .unwrap_or(events.len());
+        let text_of = |events: &[Event]| {
+            let mut text = String::new();
+            for e in events {
+                match e {
+                    Event::Text(t) | Event::Code(t) => text.push_str(t),
+                    Event::End(TagEnd::Paragraph) | Event::SoftBreak | Event::HardBreak => {
+                        text.push(' ');
+                    }
+                    _ => {}
+                }
+            }
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        };
+        let text = text_of(events.get(..caption).unwrap_or_default());
+        let attribution = text_of(events.get(caption..).unwrap_or_default());
+        let attribution = attribution
+            .trim_start_matches(['—', '–', '-'])
+            .trim()
+            .to_string();
+        let n = self.result.quotes.len() + 1;
+        let id = self.fresh_id(&format!("quote-{n}"), |c| vec![c.to_string()]);
+        if let Some(event) = self.out.get_mut(frame.start) {
+            *event =
+                Event::Html(format!("<figure class=\"quote\" id=\"{id}\">\n<blockquote>\n").into());
+        }
+        self.result.quotes.push(QuoteRef {
+            id,
+            text,
+            attribution,
+            offset: frame.source.start,
+        });
     }
 
     /// Warns about a quote whose last line starts with a dash but is not an attribution.

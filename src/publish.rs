@@ -68,10 +68,20 @@ fn feed(site: &Site) -> Option<Vec<u8>> {
         .iter()
         .filter(|p| p.kind == PageKind::Page && p.meta.date.is_some())
         .collect();
-    if dated.is_empty() {
+    if dated.is_empty() && site.updates.all.is_empty() {
         return None;
     }
     dated.sort_by(|a, b| updated(b).cmp(&updated(a)).then_with(|| a.key.cmp(&b.key)));
+    // The feed's last change: its newest page or its newest update, whichever is later.
+    let newest_page = dated.first().map(|p| updated(p));
+    let newest_update = site.updates.all.first().map(|u| rfc3339(&u.at.iso));
+    let instant = |t: &String| crate::when::Moment::parse(t).map_or(i64::MIN, |m| m.utc);
+    let feed_updated = match (newest_page, newest_update) {
+        (Some(p), Some(u)) if instant(&u) > instant(&p) => u,
+        (Some(p), _) => p,
+        (None, Some(u)) => u,
+        (None, None) => String::new(),
+    };
     let config = &site.config;
     Some(xml_document(|w| {
         w.create_element("feed")
@@ -85,7 +95,7 @@ fn feed(site: &Site) -> Option<Vec<u8>> {
                 text_element(w, "id", &config.base_url)?;
                 link(w, &config.permalink(FEED_FILE), Some("self"))?;
                 link(w, &config.base_url, None)?;
-                text_element(w, "updated", &updated(dated[0]))?;
+                text_element(w, "updated", &feed_updated)?;
                 w.create_element("author")
                     .write_inner_content(|w| text_element(w, "name", &config.publisher.name))?;
                 for page in &dated {
@@ -109,10 +119,40 @@ fn feed(site: &Site) -> Option<Vec<u8>> {
                         Ok(())
                     })?;
                 }
+                for u in &site.updates.all {
+                    update_entry(w, site, u)?;
+                }
                 Ok(())
             })?;
         Ok(())
     }))
+}
+
+/// One feed entry per update or correction, linking to it on its page.
+fn update_entry(
+    w: &mut Writer<Vec<u8>>,
+    site: &Site,
+    u: &crate::updates::PageUpdate,
+) -> std::io::Result<()> {
+    let Some(page) = site.pages.get(u.page) else {
+        return Ok(());
+    };
+    let url = format!("{}#{}", site.config.permalink(&page.site_path), u.id);
+    let what = match u.kind {
+        crate::content::front_matter::UpdateKind::Correction => "Correction",
+        crate::content::front_matter::UpdateKind::Update => "Update",
+    };
+    w.create_element("entry").write_inner_content(|w| {
+        text_element(w, "title", &format!("{what}: {}", page.meta.title))?;
+        text_element(w, "id", &url)?;
+        link(w, &url, None)?;
+        text_element(w, "updated", &rfc3339(&u.at.iso))?;
+        if !u.plain.is_empty() {
+            text_element(w, "summary", &u.plain)?;
+        }
+        Ok(())
+    })?;
+    Ok(())
 }
 
 /// An indented UTF-8 XML document with its declaration; `body` writes the root element.
@@ -304,6 +344,9 @@ pub fn json_ld(site: &Site, index: usize) -> String {
             if let Some(d) = page.meta.updated.as_ref().or(page.meta.date.as_ref()) {
                 v["dateModified"] = json!(d.iso);
             }
+            if let Some(corrections) = corrections_ld(site, index) {
+                v["correction"] = corrections;
+            }
             v
         }
     };
@@ -312,6 +355,28 @@ pub fn json_ld(site: &Site, index: usize) -> String {
         append_citations(&mut text, site, index);
     }
     text
+}
+
+/// A page's corrections as schema.org `CorrectionComment`s, newest first (`None` if none).
+fn corrections_ld(site: &Site, index: usize) -> Option<Value> {
+    let url = site.config.permalink(&site.pages.get(index)?.site_path);
+    let list: Vec<Value> = site
+        .updates
+        .by_page
+        .get(index)?
+        .iter()
+        .filter_map(|&i| site.updates.all.get(i))
+        .filter(|u| u.kind == crate::content::front_matter::UpdateKind::Correction)
+        .map(|u| {
+            json!({
+                "@type": "CorrectionComment",
+                "text": u.plain,
+                "datePublished": u.at.iso,
+                "url": format!("{url}#{}", u.id),
+            })
+        })
+        .collect();
+    (!list.is_empty()).then(|| json!(list))
 }
 
 /// Adds `"citation": [...]` to a page's serialized `NewsArticle`: the sources it cites,

@@ -110,6 +110,13 @@ struct PageContext<'a> {
     pages: Vec<PageSummary<'a>>,
     /// Sections only: the sections inside this one.
     subsections: Vec<PageSummary<'a>>,
+    /// The page's updates and corrections, newest first.
+    updates: Vec<crate::living_render::UpdateView<'a>>,
+    /// The page's timeline events, in date order.
+    events: Vec<crate::living_render::EventView<'a>>,
+    /// In `lede serve` only: when an embargoed page will be published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    embargoed_until: Option<&'a str>,
 }
 
 /// A page in a list (and the common part of every page's context).
@@ -165,6 +172,10 @@ struct TermContext<'a> {
     story_count: usize,
     /// Terms linked from this definition, and terms whose definitions link here.
     related: Vec<TermRef<'a>>,
+    /// Timeline events that mention the term, in date order.
+    events: Vec<crate::living_render::EventView<'a>>,
+    /// What the person said (terms of category `person`), in reading order.
+    quotes: Vec<crate::living_render::QuoteView<'a>>,
 }
 
 #[derive(Serialize)]
@@ -320,6 +331,9 @@ pub fn render_pages_to(
     globals.insert("glossary_groups", &groups);
     globals.insert("sources", &sources);
     globals.insert("nav", &nav_context(site));
+    globals.insert("timeline", &crate::living_render::timeline(site));
+    globals.insert("changes", &crate::living_render::changes(site));
+    globals.insert("quotes", &crate::living_render::speakers(site));
     let tera = &*tera;
 
     let failures: Vec<Box<(Diagnostic, PathBuf)>> = indices
@@ -442,6 +456,18 @@ pub fn template_for(site: &Site, tera: &Tera, page: &Page) -> String {
     if let Some(t) = &page.meta.template {
         return t.clone();
     }
+    let generated = [
+        (&site.config.timeline, "timeline.html"),
+        (&site.config.quotes, "quotes.html"),
+        (&site.config.updates, "changes.html"),
+    ];
+    if page.kind == PageKind::Page {
+        if let Some((_, name)) = generated.iter().find(|(g, _)| g.key() == page.key) {
+            if tera.contains_template(name) {
+                return name.to_string();
+            }
+        }
+    }
     let preferred = match page.kind {
         PageKind::Section if page.site_path.is_empty() => "index.html",
         PageKind::Section if page.dir() == site.config.glossary.dir => "glossary.html",
@@ -502,6 +528,14 @@ fn page_context<'a>(site: &'a Site, index: usize, parsed: &'a Parsed) -> PageCon
         terms: parsed.terms.iter().map(|&t| term_ref(site, t)).collect(),
         pages,
         subsections,
+        updates: crate::living_render::page_updates(site, index),
+        events: crate::living_render::page_events(site, index),
+        embargoed_until: page
+            .meta
+            .publish_at
+            .as_ref()
+            .filter(|at| at.utc > site.now)
+            .map(|at| at.display_time.as_str()),
     }
 }
 
@@ -620,6 +654,8 @@ fn term_context<'a>(site: &'a Site, term: usize, order: &[usize]) -> TermContext
             .iter()
             .map(|&t| term_ref(site, t))
             .collect(),
+        events: crate::living_render::term_events(site, term),
+        quotes: crate::living_render::term_quotes(site, term),
     }
 }
 

@@ -30,6 +30,35 @@ pub struct Options {
     pub drafts: bool,
     /// Only check: parse everything but produce no HTML (`lede check`).
     pub check_only: bool,
+    /// The build's clock: what is embargoed, and what is dated in the future.
+    pub clock: Clock,
+}
+
+/// The moment a build is made at (`lede build --at`), and whether embargoed pages are
+/// shown (with a banner, in `lede serve`) or left out.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    /// `None`: the machine's clock when the build starts.
+    pub at: Option<crate::when::Moment>,
+    /// Keep pages whose `publish_at` is still ahead (the preview marks them).
+    pub show_embargoed: bool,
+}
+
+impl Clock {
+    /// Seconds since the epoch, UTC.
+    pub fn now(&self) -> i64 {
+        self.at
+            .as_ref()
+            .map_or_else(|| crate::when::Moment::now().utc, |m| m.utc)
+    }
+}
+
+/// A page left out because its `publish_at` is ahead of the build's clock.
+#[derive(Debug, Clone)]
+pub struct Embargoed {
+    pub key: String,
+    pub path: PathBuf,
+    pub until: String,
 }
 
 /// What the pipeline starts from once the files are read.
@@ -68,6 +97,24 @@ pub struct Site {
     pub static_files: Vec<(String, PathBuf)>,
     /// Problems that do not stop the build.
     pub warnings: Vec<Diagnostic>,
+    /// Every update and correction, newest first.
+    pub updates: crate::updates::Updates,
+    /// Every page's events, merged in date order.
+    pub timeline: crate::timeline::Timeline,
+    /// Every attributed quote, with its speaker.
+    pub quotes: crate::quotes::Quotes,
+    /// The generated pages: the timeline, the quotes and the "What's changed" page.
+    pub generated: Generated,
+    /// The build's clock, in seconds since the epoch (UTC).
+    pub now: i64,
+}
+
+/// Which pages are the generated ones (indices into the page list).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Generated {
+    pub timeline: Option<usize>,
+    pub quotes: Option<usize>,
+    pub updates: Option<usize>,
 }
 
 /// A site loaded as far as it goes, with every problem found on the way.
@@ -118,6 +165,7 @@ impl Site {
         Ok(Site::parse_and_link(
             inputs,
             options.drafts,
+            &options.clock,
             found,
             !options.check_only,
         ))
@@ -131,6 +179,7 @@ impl Site {
         sources: Vec<Source>,
         static_files: Vec<(String, PathBuf)>,
         drafts: bool,
+        clock: &Clock,
         warnings: Vec<Diagnostic>,
     ) -> Result<Site, Vec<Diagnostic>> {
         let inputs = Inputs {
@@ -139,7 +188,7 @@ impl Site {
             sources,
             static_files: Some(static_files),
         };
-        Site::parse_and_link(inputs, drafts, warnings, true).into_site()
+        Site::parse_and_link(inputs, drafts, clock, warnings, true).into_site()
     }
 
     /// Parses and links sources already in memory (the pure part of [`Site::load`]).
@@ -156,7 +205,7 @@ impl Site {
             sources,
             static_files: None,
         };
-        Site::parse_and_link(inputs, drafts, warnings, true).into_site()
+        Site::parse_and_link(inputs, drafts, &Clock::default(), warnings, true).into_site()
     }
 
     /// The pipeline after reading: front matter, URLs, glossary, Markdown (with the HTML of
@@ -166,6 +215,7 @@ impl Site {
     fn parse_and_link(
         inputs: Inputs,
         drafts: bool,
+        clock: &Clock,
         mut found: Vec<Diagnostic>,
         html: bool,
     ) -> Loaded {
@@ -177,6 +227,9 @@ impl Site {
         } = inputs;
         let (mut pages, problems) = content::parse_sources(sources, &config, drafts);
         found.extend(problems);
+        let now = clock.now();
+        let embargoed = crate::living::embargo(&mut pages, now, clock.show_embargoed);
+        crate::living::add_generated(&mut pages, &config);
         found.extend(links::assign_paths(&mut pages));
         let (nav, problems) = links::navigation(&config.nav, &pages, &config.glossary.dir);
         found.extend(problems);
@@ -199,10 +252,33 @@ impl Site {
             .into_par_iter()
             .map(|i| markdown::parse(&env, i))
             .collect();
-        found.extend(
+        found.extend(crate::living::embargoed_links(
             parsed
                 .iter_mut()
                 .flat_map(|p| std::mem::take(&mut p.diagnostics)),
+            &embargoed,
+        ));
+        let generated = crate::living::generated(&pages, &config);
+        let (updates, problems) = crate::updates::collect(&env, &parsed, now);
+        found.extend(crate::living::embargoed_links(
+            problems.into_iter(),
+            &embargoed,
+        ));
+        let (timeline, problems) = crate::timeline::collect(&env);
+        found.extend(crate::living::embargoed_links(
+            problems.into_iter(),
+            &embargoed,
+        ));
+        let (quotes, problems) =
+            crate::quotes::collect(&pages, &parsed, &glossary, generated.quotes);
+        found.extend(problems);
+        crate::living::add_ids(
+            &mut parsed,
+            &updates,
+            &timeline,
+            &quotes,
+            &glossary,
+            generated,
         );
         found.extend(check_anchors(&pages, &parsed));
         if let Some(statics) = &static_files {
@@ -246,6 +322,11 @@ impl Site {
             parsed,
             static_files: static_files.unwrap_or_default(),
             warnings,
+            updates,
+            timeline,
+            quotes,
+            generated,
+            now,
         };
         Loaded {
             site,

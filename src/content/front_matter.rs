@@ -50,6 +50,48 @@ pub struct FrontMatter {
     /// Sources only: who published the report, and where it is.
     pub source: SourceMeta,
     pub extra: toml::Table,
+    /// `[[updates]]`: what changed on the page and when, as written (the newest is not
+    /// necessarily first).
+    pub updates: Vec<Update>,
+    /// `[[events]]`: the page's entries in the site's timeline.
+    pub events: Vec<TimelineEvent>,
+    /// `publish_at`: the page is left out of the build until the build's clock passes it.
+    pub publish_at: Option<crate::when::Moment>,
+}
+
+/// Whether an update adds to a page or corrects it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum UpdateKind {
+    #[default]
+    Update,
+    Correction,
+}
+
+/// One `[[updates]]` table of a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Update {
+    pub at: crate::when::Moment,
+    /// Inline Markdown (may be empty for an update; never for a correction).
+    pub text: String,
+    pub kind: UpdateKind,
+    /// Byte offset of the table (its `[[updates]]` line) in the file, for messages.
+    pub offset: usize,
+    /// Byte offset of `text` in the file when it is written there verbatim.
+    pub text_offset: Option<usize>,
+}
+
+/// One `[[events]]` table of a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineEvent {
+    pub date: crate::when::EventDate,
+    pub title: String,
+    /// Inline Markdown (may be empty).
+    pub text: String,
+    /// Byte offset of the table in the file, for messages.
+    pub offset: usize,
+    /// Byte offset of `text` in the file when it is written there verbatim.
+    pub text_offset: Option<usize>,
 }
 
 /// The front matter only a source has (`content/sources/*.md`); `date` is when it was
@@ -117,6 +159,26 @@ struct RawFrontMatter {
     menu_title: Option<String>,
     authors: Option<Vec<String>>,
     extra: Option<toml::Table>,
+    updates: Option<Vec<RawUpdate>>,
+    events: Option<Vec<RawEvent>>,
+    publish_at: Option<toml::value::Datetime>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUpdate {
+    at: Option<toml::value::Datetime>,
+    text: Option<String>,
+    kind: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvent {
+    date: Option<toml::Value>,
+    time: Option<String>,
+    title: Option<String>,
+    text: Option<String>,
 }
 
 const KEYS: &[&str] = &[
@@ -145,6 +207,13 @@ const KEYS: &[&str] = &[
     "menu_title",
     "authors",
     "extra",
+    "updates",
+    "events",
+    "publish_at",
+    "at",
+    "text",
+    "kind",
+    "time",
 ];
 
 const FENCE: &str = "+++";
@@ -290,11 +359,29 @@ fn check(path: &Path, text: &str, raw: RawFrontMatter) -> Result<FrontMatter, Di
         };
         return Err(located(path, text, "menu", format!("unknown menu `{menu}`")).with_help(help));
     }
+    let updates = updates(path, text, raw.updates.unwrap_or_default())?;
+    let events = events(path, text, raw.events.unwrap_or_default())?;
+    let publish_at = match &raw.publish_at {
+        Some(at) => Some(crate::when::Moment::from_toml(at).map_err(|why| {
+            located(path, text, "publish_at", format!("`publish_at` {why}")).with_help(
+                "write a date-time with its offset: `publish_at = 2025-12-04T06:00:00+00:00`",
+            )
+        })?),
+        None => None,
+    };
+    // `updated` defaults to the day of the newest update.
+    let newest = updates.iter().max_by_key(|u| u.at.utc).map(|u| Date {
+        iso: u.at.iso.clone(),
+        display: u.at.display.clone(),
+    });
     Ok(FrontMatter {
+        updates,
+        events,
+        publish_at,
         title,
         description: raw.description,
         date: raw.date.map(|d| date(&d)),
-        updated: raw.updated.map(|d| date(&d)),
+        updated: raw.updated.map(|d| date(&d)).or(newest),
         weight: raw.weight,
         draft: raw.draft.unwrap_or(false),
         slug: raw.slug,
@@ -319,6 +406,137 @@ fn check(path: &Path, text: &str, raw: RawFrontMatter) -> Result<FrontMatter, Di
         authors: raw.authors.unwrap_or_default(),
         extra: raw.extra.unwrap_or_default(),
     })
+}
+
+/// The most `[[updates]]` or `[[events]]` tables one page may have.
+const MAX_ENTRIES: usize = 1000;
+
+/// Checks the `[[updates]]` tables: a moment each, a known kind, text for a correction.
+fn updates(path: &Path, text: &str, raw: Vec<RawUpdate>) -> Result<Vec<Update>, Diagnostic> {
+    if raw.len() > MAX_ENTRIES {
+        return Err(located(
+            path,
+            text,
+            "updates",
+            format!("more than {MAX_ENTRIES} updates on one page"),
+        )
+        .with_help(
+            "keep the updates that matter to readers; move old ones to a page of their own",
+        ));
+    }
+    let mut found = Vec::with_capacity(raw.len());
+    for (n, u) in raw.into_iter().enumerate() {
+        let offset = table_offset(text, "updates", n);
+        let at_table = |message: String| Diagnostic::error(path, message).at(text, offset, 1);
+        let Some(at) = u.at else {
+            return Err(at_table(format!("update {} has no `at`", n + 1)).with_help(
+                "say when it was made: `at = 2025-12-04` or `at = 2025-12-04T09:30:00+03:00`",
+            ));
+        };
+        let at = crate::when::Moment::from_toml(&at).map_err(|why| {
+            at_table(format!("update {}: `at` {why}", n + 1))
+                .with_help("write `at = 2025-12-04` or `at = 2025-12-04T09:30:00+03:00`")
+        })?;
+        let kind = match u.kind.as_deref() {
+            None | Some("update") => UpdateKind::Update,
+            Some("correction") => UpdateKind::Correction,
+            Some(other) => {
+                return Err(
+                    at_table(format!("update {}: unknown kind `{other}`", n + 1)).with_help(
+                        "write `kind = \"update\"` (the default) or `kind = \"correction\"`",
+                    ),
+                );
+            }
+        };
+        let body = u.text.unwrap_or_default();
+        if kind == UpdateKind::Correction && body.trim().is_empty() {
+            return Err(at_table(format!("correction {} has no text", n + 1)).with_help(
+                "say what was wrong and what is right: `text = \"An earlier version said ...\"`",
+            ));
+        }
+        found.push(Update {
+            at,
+            text_offset: text_offset(text, offset, &body),
+            text: body,
+            kind,
+            offset,
+        });
+    }
+    Ok(found)
+}
+
+/// Checks the `[[events]]` tables: a date that parses and a title each.
+fn events(path: &Path, text: &str, raw: Vec<RawEvent>) -> Result<Vec<TimelineEvent>, Diagnostic> {
+    if raw.len() > MAX_ENTRIES {
+        return Err(located(
+            path,
+            text,
+            "events",
+            format!("more than {MAX_ENTRIES} events on one page"),
+        )
+        .with_help("split the chronology over the pages that explain it"));
+    }
+    let mut found = Vec::with_capacity(raw.len());
+    for (n, e) in raw.into_iter().enumerate() {
+        let offset = table_offset(text, "events", n);
+        let at_table = |message: String| Diagnostic::error(path, message).at(text, offset, 1);
+        let help = "write `date = 2025-11-30`, a month `date = \"2025-11\"` or a year `date = \"2025\"`, and optionally `time = \"19:30+03:00\"`";
+        let Some(date) = e.date else {
+            return Err(at_table(format!("event {} has no `date`", n + 1)).with_help(help));
+        };
+        let date = crate::when::event_date(&date, e.time.as_deref())
+            .map_err(|why| at_table(format!("event {}: `date` {why}", n + 1)).with_help(help))?;
+        let title = e.title.unwrap_or_default();
+        if title.trim().is_empty() {
+            return Err(at_table(format!("event {} has no `title`", n + 1))
+                .with_help("give it a short title: `title = \"Geneva talks\"`"));
+        }
+        let body = e.text.unwrap_or_default();
+        found.push(TimelineEvent {
+            date,
+            title,
+            text_offset: text_offset(text, offset, &body),
+            text: body,
+            offset,
+        });
+    }
+    Ok(found)
+}
+
+/// The offset of the `n`th `[[name]]` line (from 0), or of the first line setting `name`
+/// (an inline array), or 0.
+fn table_offset(text: &str, name: &str, n: usize) -> usize {
+    let header = format!("[[{name}]]");
+    let mut offset = 0;
+    let mut seen = 0;
+    let mut fallback = None;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed == header || trimmed.starts_with(&format!("{header} ")) {
+            if seen == n {
+                return offset + (line.len() - line.trim_start().len());
+            }
+            seen += 1;
+        }
+        if fallback.is_none()
+            && trimmed
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            fallback = Some(offset);
+        }
+        offset += line.len();
+    }
+    fallback.unwrap_or(0)
+}
+
+/// Where `value` is written verbatim after `from` in the file (a string without escapes),
+/// so that problems in it are reported at their own line and column.
+fn text_offset(text: &str, from: usize, value: &str) -> Option<usize> {
+    if value.is_empty() {
+        return None;
+    }
+    text.get(from..)?.find(value).map(|i| from + i)
 }
 
 /// A diagnostic pointing at the first front matter line that sets `key`.

@@ -174,6 +174,7 @@ impl Incremental {
         self.disk.sources = site
             .pages
             .iter()
+            .filter(|p| !crate::living::is_generated(p))
             .map(|p| (p.key.clone(), p.text.clone()))
             .collect();
         self.install(site, started)
@@ -297,7 +298,15 @@ impl Incremental {
         let root = self.options.root.clone();
         let statics = static_list(&root, &self.disk);
         let drafts = self.options.drafts;
-        let site = Site::from_parts(root, config, sources, statics, drafts, Vec::new())?;
+        let site = Site::from_parts(
+            root,
+            config,
+            sources,
+            statics,
+            drafts,
+            &self.options.clock,
+            Vec::new(),
+        )?;
         self.install(site, started)
     }
 
@@ -520,7 +529,11 @@ fn classify_edit(
     };
     Ok(match (old, new) {
         (None, None) => Edit::Nothing,
-        (Some(i), Some(new)) if same_for_others(&good.site.pages[i].meta, &new.meta) => {
+        (Some(i), Some(new))
+            if same_for_others(&good.site.pages[i].meta, &new.meta)
+                && !quotes_changed(good.site.pages[i].body(), new.body())
+                && !is_generated_page(&good.site, i) =>
+        {
             // What the link stage set (URL, section, redirects) stays as it was.
             let mut page = good.site.pages[i].clone();
             page.text = new.text;
@@ -530,6 +543,35 @@ fn classify_edit(
         }
         _ => Edit::Structural,
     })
+}
+
+/// Whether an edit may add, change or remove an attributed quote: the blockquote lines
+/// changed, and before or after the edit one of them starts with a dash (an attribution).
+/// The quotes page and the speakers' pages then change, and the whole site is parsed again,
+/// the simplest way to keep them right; other body edits stay local.
+fn quotes_changed(old_body: &str, new_body: &str) -> bool {
+    let quote_lines = |body: &str| -> Vec<String> {
+        body.lines()
+            .map(str::trim_start)
+            .filter(|line| line.starts_with('>'))
+            .map(str::to_string)
+            .collect()
+    };
+    let attribution = |lines: &[String]| {
+        lines.iter().any(|line| {
+            line.trim_start_matches(|c: char| c == '>' || c.is_whitespace())
+                .starts_with(['—', '–', '-'])
+        })
+    };
+    let (old, new) = (quote_lines(old_body), quote_lines(new_body));
+    old != new && (attribution(&old) || attribution(&new))
+}
+
+/// The timeline, quotes and "What's changed" pages list what every page says: an edit to
+/// one of them (its introduction) is parsed with the whole site.
+fn is_generated_page(site: &Site, page: usize) -> bool {
+    let g = site.generated;
+    [g.timeline, g.quotes, g.updates].contains(&Some(page))
 }
 
 /// Whether two front matters agree on everything other pages may show or depend on: all
@@ -585,6 +627,15 @@ fn apply_local(
         undo.parsed
             .push((i, std::mem::replace(&mut site.parsed[i], p)));
     }
+    // The ids of updates, events and speakers, which the page's own parse does not know.
+    crate::living::add_ids(
+        &mut site.parsed,
+        &site.updates,
+        &site.timeline,
+        &site.quotes,
+        &site.glossary,
+        site.generated,
+    );
     found.extend(site::check_anchors(&site.pages, &site.parsed));
     found.extend(site::check_site_files(
         &site.pages,
@@ -1069,6 +1120,94 @@ mod tests {
         );
         let rebuilt = update_matches_full(&mut site, root, &[content("sources/wire.md")]);
         assert!(changed(&rebuilt).contains(&"story/index.html"));
+    }
+
+    #[test]
+    fn only_edits_to_quotes_reparse_a_page_with_quotes() {
+        let dir = fixture("living");
+        let root = dir.path();
+        let mut site = Incremental::new(options(root));
+        site.full().unwrap();
+        // Prose around the quotes: the page alone, and a link to one of its updates from
+        // another page still resolves (its id comes from the front matter, not the body).
+        edit(
+            root,
+            "content/background.md",
+            "Before the meeting",
+            "See [it](meeting.md#update-2). Before the meeting",
+        );
+        update_matches_full(&mut site, root, &[content("background.md")]);
+        edit(
+            root,
+            "content/meeting.md",
+            "The envoys met in Moscow.",
+            "The envoys met, in Moscow.",
+        );
+        let rebuilt = update_matches_full(&mut site, root, &[content("meeting.md")]);
+        assert!(!rebuilt.full);
+        // The words of a quote: everything, and the speaker's page shows the new words.
+        edit(
+            root,
+            "content/meeting.md",
+            "“It was useful.”",
+            "“It was very useful.”",
+        );
+        let rebuilt = update_matches_full(&mut site, root, &[content("meeting.md")]);
+        assert!(rebuilt.full);
+        let term = String::from_utf8_lossy(site.file("glossary/yuri-ushakov/index.html").unwrap())
+            .into_owned();
+        assert!(term.contains("“It was very useful.”"));
+        assert!(quotes_changed("> “a”\n>\n> — X\n", "> “b”\n>\n> — X\n"));
+        assert!(!quotes_changed(
+            "> plain quote\n",
+            "> another plain quote\n"
+        ));
+    }
+
+    #[test]
+    fn events_updates_and_quotes_follow_edits() {
+        let dir = fixture("living");
+        let root = dir.path();
+        let mut site = Incremental::new(options(root));
+        site.full().unwrap();
+        let timeline = |site: &Incremental| {
+            String::from_utf8_lossy(site.file("timeline/index.html").unwrap()).into_owned()
+        };
+        let before = timeline(&site);
+        assert!(before.find("florida-talks").unwrap() < before.find("envoys-arrive").unwrap());
+        // An edited event moves in the timeline.
+        edit(
+            root,
+            "content/background.md",
+            "date = 2025-11-30",
+            "date = 2025-12-03",
+        );
+        let rebuilt = update_matches_full(&mut site, root, &[content("background.md")]);
+        assert!(rebuilt.full);
+        let after = timeline(&site);
+        assert!(after.find("florida-talks").unwrap() > after.find("envoys-arrive").unwrap());
+        // A new quote appears on its speaker's page and on the quotes page.
+        edit(
+            root,
+            "content/background.md",
+            "Before the meeting",
+            "> “A new quote.”\n>\n> — Yuri Ushakov, later\n\nBefore the meeting",
+        );
+        update_matches_full(&mut site, root, &[content("background.md")]);
+        let term = String::from_utf8_lossy(site.file("glossary/yuri-ushakov/index.html").unwrap())
+            .into_owned();
+        assert!(term.contains("“A new quote.”"), "{term}");
+        // A new update shows in its box and on the "What's changed" page.
+        edit(
+            root,
+            "content/background.md",
+            "weight = 2\n",
+            "weight = 2\n\n[[updates]]\nat = 2025-12-05\ntext = \"Added a quote.\"\n",
+        );
+        update_matches_full(&mut site, root, &[content("background.md")]);
+        let changes =
+            String::from_utf8_lossy(site.file("changes/index.html").unwrap()).into_owned();
+        assert!(changes.contains("Added a quote."));
     }
 
     #[test]

@@ -91,6 +91,11 @@ pub fn serve(options: &ServeOptions) -> Result<(), Vec<Diagnostic>> {
     let mut site = Incremental::new(Options {
         root: root.clone(),
         base_url: Some(url.clone()),
+        // The preview shows embargoed pages, each with a banner saying until when.
+        clock: crate::site::Clock {
+            at: None,
+            show_embargoed: true,
+        },
         ..options.site.clone()
     });
     let (stop, stopping) = signal::channel(false);

@@ -273,7 +273,8 @@ fn quotes_read_as_written_with_no_definition_inside() {
     }
     // Both attributions make figures, the hyphen one included.
     assert_eq!(
-        html.matches("<figure class=\"quote\">").count(),
+        // Each figure has an id, for links to the quote in place (issue 16).
+        html.matches("<figure class=\"quote\" id=\"quote-").count(),
         2,
         "{html}"
     );

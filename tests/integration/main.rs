@@ -12,6 +12,7 @@ mod fuzz_regressions;
 mod glossary;
 mod hostile;
 mod init_external;
+mod living;
 mod properties;
 mod publish;
 mod reliability;

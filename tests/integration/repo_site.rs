@@ -59,22 +59,43 @@ fn normalized(text: &str) -> String {
         .join(" ")
 }
 
+/// The generated quotes page (issue 16) holds every seed quote, under its speaker.
 #[test]
 fn every_seed_quote_appears_verbatim_with_its_speaker() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-    let quotes = normalized(&fs::read_to_string(root.join("quotes.md")).unwrap());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("public");
+    let run = lede_in(root, &["build", "--output-dir", target.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = fs::read_to_string(target.join("quotes/index.html")).unwrap();
+    let quotes = normalized(&html);
     for quote in SEED_QUOTES {
         assert!(
             quotes.contains(&normalized(quote)),
-            "quotes.md lacks the seed quote: {quote}"
+            "the quotes page lacks the seed quote: {quote}"
         );
     }
-    for speaker in ["Yuri Ushakov", "A Russian official briefed on the matter"] {
-        assert!(
-            quotes.contains(speaker),
-            "quotes.md does not name {speaker}"
-        );
+    for speaker in [
+        "id=\"speaker-yuri-ushakov\"",
+        "id=\"speaker-anonymous-russian-official\"",
+        "— A Russian official briefed on the matter",
+    ] {
+        assert!(quotes.contains(speaker), "the quotes page lacks {speaker}");
     }
+    // Every quote figure of every page is on it, and every one has a known speaker.
+    let figures: usize = walkdir::WalkDir::new(&target)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_name() == "index.html" && !e.path().starts_with(target.join("quotes")))
+        .map(|e| fs::read_to_string(e.path()).unwrap())
+        .map(|h| {
+            let prose = h.split("<div class=\"prose\">").nth(1).unwrap_or("");
+            prose.matches("<figure class=\"quote\" id=").count()
+        })
+        .sum();
+    assert!(figures >= 10, "{figures}");
+    assert_eq!(quotes.matches("<figure class=\"quote\">").count(), figures);
+    assert!(!quotes.contains("id=\"speaker-others\""));
 }
 
 #[test]

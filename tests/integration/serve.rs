@@ -893,3 +893,22 @@ fn a_deleted_content_folder_keeps_the_last_good_site() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("First page"));
 }
+
+#[test]
+fn embargoed_pages_show_in_the_preview_with_a_banner() {
+    let site = TestSite::fixture("living");
+    let server = Server::start(&site, &[]);
+    let page = server.get("/secret/");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Secret Plan Zebra"));
+    assert!(
+        page.body.contains("class=\"embargo-banner")
+            && page.body.contains("1 January 2030, 06:00 (UTC)"),
+        "{}",
+        page.body
+    );
+    // Published pages have no banner.
+    let meeting = server.get("/meeting/");
+    assert_eq!(meeting.status, 200);
+    assert!(!meeting.body.contains("embargo-banner"));
+}

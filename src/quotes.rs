@@ -1,0 +1,131 @@
+//! Link stage, who said what: every attributed quote the Markdown stage recorded, matched
+//! to the person its attribution names (a glossary term of category `person`, by title or
+//! alias), for each person's "Quoted" list and the quotes page.
+//!
+//! An attribution that names no person is a warning at the quote, with the nearest names
+//! (on a site whose glossary has people at all).
+//! Never renders templates or writes files.
+#![deny(
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
+
+use crate::content::Page;
+use crate::diagnostics::Diagnostic;
+use crate::glossary::Glossary;
+use crate::markdown::Parsed;
+
+/// One attributed quote: where it is, and who said it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quote {
+    pub page: usize,
+    /// Index into the page's `Parsed::quotes`.
+    pub quote: usize,
+    /// The person term the attribution names, if any.
+    pub speaker: Option<usize>,
+}
+
+/// Every quote of the site.
+#[derive(Debug, Clone, Default)]
+pub struct Quotes {
+    /// In reading order of the pages (by key), then as written.
+    pub all: Vec<Quote>,
+    /// For each term, its quotes (indices into `all`).
+    pub by_speaker: Vec<Vec<usize>>,
+}
+
+/// True for a term that can be quoted: category `person` (any case).
+pub fn is_person(page: &Page) -> bool {
+    page.meta
+        .category
+        .as_deref()
+        .is_some_and(|c| c.trim().eq_ignore_ascii_case("person"))
+}
+
+/// Matches every quote's attribution to a person. `skip` is the quotes page itself (its own
+/// quotes, if any, are not listed twice).
+pub fn collect(
+    pages: &[Page],
+    parsed: &[Parsed],
+    glossary: &Glossary,
+    skip: Option<usize>,
+) -> (Quotes, Vec<Diagnostic>) {
+    let mut found = Vec::new();
+    let mut all = Vec::new();
+    let mut by_speaker = vec![Vec::new(); glossary.terms.len()];
+    let person = |term: usize| {
+        glossary
+            .terms
+            .get(term)
+            .and_then(|t| pages.get(t.page))
+            .is_some_and(is_person)
+    };
+    // A site with no person in its glossary does not attribute quotes: no warnings then.
+    let attributes = (0..glossary.terms.len()).any(person);
+    for (index, (page, p)) in pages.iter().zip(parsed).enumerate() {
+        if Some(index) == skip {
+            continue;
+        }
+        for (n, q) in p.quotes.iter().enumerate() {
+            let speaker = glossary
+                .mentions(&q.attribution)
+                .map(|(_, term)| term)
+                .find(|&t| person(t));
+            if speaker.is_none() && attributes {
+                found.push(unmatched(page, q, glossary, &person));
+            }
+            if let Some(list) = speaker.and_then(|s| by_speaker.get_mut(s)) {
+                list.push(all.len());
+            }
+            all.push(Quote {
+                page: index,
+                quote: n,
+                speaker,
+            });
+        }
+    }
+    (Quotes { all, by_speaker }, found)
+}
+
+fn unmatched(
+    page: &Page,
+    q: &crate::markdown::QuoteRef,
+    glossary: &Glossary,
+    person: &dyn Fn(usize) -> bool,
+) -> Diagnostic {
+    let name = q.attribution.split(',').next().unwrap_or_default().trim();
+    let people: Vec<String> = glossary
+        .terms
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| person(*i))
+        .flat_map(|(_, t)| std::iter::once(&t.title).chain(&t.aliases))
+        .cloned()
+        .collect();
+    let nearest = crate::diagnostics::nearest(
+        &name.to_lowercase(),
+        people.iter().map(|n| (n.to_lowercase(), n.as_str())),
+    );
+    let help = if nearest.is_empty() {
+        "name the speaker as a glossary term of `category = \"person\"` (by title or alias)"
+            .to_string()
+    } else {
+        format!(
+            "did you mean {}? Speakers are glossary terms of `category = \"person\"`, by title or alias",
+            nearest
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let shown: String = q.attribution.chars().take(80).collect();
+    Diagnostic::warning(
+        &page.path,
+        format!("the quote's attribution `{shown}` names no person in the glossary"),
+    )
+    .at(&page.text, q.offset, 1)
+    .with_help(help)
+}
