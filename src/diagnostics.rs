@@ -240,13 +240,13 @@ pub(crate) fn floor_char_boundary(s: &str, i: usize) -> usize {
 /// The closest candidate to `word`, if one is close enough to be a likely typo.
 /// Up to three candidates closest to `wanted`, best first: each candidate is (the text to
 /// compare, already normalised as `wanted` is; the name to show).
-pub fn nearest<'a>(
+pub fn nearest<'a, C: AsRef<str>>(
     wanted: &str,
-    candidates: impl IntoIterator<Item = (String, &'a str)>,
+    candidates: impl IntoIterator<Item = (C, &'a str)>,
 ) -> Vec<&'a str> {
     let mut scored: Vec<(f64, &str)> = candidates
         .into_iter()
-        .map(|(compared, shown)| (strsim::jaro_winkler(wanted, &compared), shown))
+        .map(|(compared, shown)| (strsim::jaro_winkler(wanted, compared.as_ref()), shown))
         .filter(|(score, _)| *score > 0.7)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));

@@ -12,6 +12,8 @@
     clippy::expect_used
 )]
 
+use foldhash::HashMap;
+
 use crate::content::Page;
 use crate::diagnostics::Diagnostic;
 use crate::glossary::Glossary;
@@ -62,8 +64,20 @@ pub fn collect(
             .and_then(|t| pages.get(t.page))
             .is_some_and(is_person)
     };
-    // A site with no person in its glossary does not attribute quotes: no warnings then.
-    let attributes = (0..glossary.terms.len()).any(person);
+    // The names a speaker can go by, lowercased once for every "did you mean" (a site can
+    // have thousands of quotes). A site with no person in its glossary does not attribute
+    // quotes: no warnings then.
+    let people: Vec<(String, &str)> = glossary
+        .terms
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| person(*i))
+        .flat_map(|(_, t)| std::iter::once(&t.title).chain(&t.aliases))
+        .map(|name| (name.to_lowercase(), name.as_str()))
+        .collect();
+    let attributes = !people.is_empty();
+    // Unnamed speakers repeat ("a senior official"): each name is compared once.
+    let mut suggestions: HashMap<String, String> = HashMap::default();
     for (index, (page, p)) in pages.iter().zip(parsed).enumerate() {
         if Some(index) == skip {
             continue;
@@ -74,7 +88,11 @@ pub fn collect(
                 .map(|(_, term)| term)
                 .find(|&t| person(t));
             if speaker.is_none() && attributes {
-                found.push(unmatched(page, q, glossary, &person));
+                let name = speaker_name(&q.attribution);
+                let help = suggestions
+                    .entry(name.to_lowercase())
+                    .or_insert_with_key(|lower| help_for(lower, &people));
+                found.push(unmatched(page, q, help.clone()));
             }
             if let Some(list) = speaker.and_then(|s| by_speaker.get_mut(s)) {
                 list.push(all.len());
@@ -89,26 +107,19 @@ pub fn collect(
     (Quotes { all, by_speaker }, found)
 }
 
-fn unmatched(
-    page: &Page,
-    q: &crate::markdown::QuoteRef,
-    glossary: &Glossary,
-    person: &dyn Fn(usize) -> bool,
-) -> Diagnostic {
-    let name = q.attribution.split(',').next().unwrap_or_default().trim();
-    let people: Vec<String> = glossary
-        .terms
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| person(*i))
-        .flat_map(|(_, t)| std::iter::once(&t.title).chain(&t.aliases))
-        .cloned()
-        .collect();
+/// The speaker's name in an attribution: what comes before the first comma.
+fn speaker_name(attribution: &str) -> &str {
+    attribution.split(',').next().unwrap_or_default().trim()
+}
+
+/// How to fix an attribution that names no person, with the nearest names to `name`
+/// (lowercased).
+fn help_for(name: &str, people: &[(String, &str)]) -> String {
     let nearest = crate::diagnostics::nearest(
-        &name.to_lowercase(),
-        people.iter().map(|n| (n.to_lowercase(), n.as_str())),
+        name,
+        people.iter().map(|(lower, shown)| (lower.as_str(), *shown)),
     );
-    let help = if nearest.is_empty() {
+    if nearest.is_empty() {
         "name the speaker as a glossary term of `category = \"person\"` (by title or alias)"
             .to_string()
     } else {
@@ -120,7 +131,10 @@ fn unmatched(
                 .collect::<Vec<_>>()
                 .join(", ")
         )
-    };
+    }
+}
+
+fn unmatched(page: &Page, q: &crate::markdown::QuoteRef, help: String) -> Diagnostic {
     let shown: String = q.attribution.chars().take(80).collect();
     Diagnostic::warning(
         &page.path,

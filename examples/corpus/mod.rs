@@ -302,6 +302,13 @@ impl Corpus {
         self
     }
 
+    /// The terms of category `person`, in order.
+    fn people(&self) -> Vec<usize> {
+        (0..self.terms.len())
+            .filter(|&t| self.terms[t].category == "person")
+            .collect()
+    }
+
     /// `sources/source-7.md` (relative to `content/`).
     pub fn source_key(s: usize) -> String {
         format!("sources/source-{s}.md")
@@ -503,9 +510,17 @@ impl Corpus {
                 }
                 if h == 1 && p == 0 {
                     let _ = writeln!(out, "> “{}”\n>", sentence(&mut r, 12, 20));
+                    // Quotes are attributed as newsrooms do: a named person (a glossary
+                    // term of category `person`, so lede lists the quote on the speaker's
+                    // page), then the role.
+                    let people = self.people();
+                    let speaker = match people.len() {
+                        0 => "A spokesperson".to_string(),
+                        n => format!("{}, a spokesperson", self.terms[people[i % n]].title),
+                    };
                     let _ = writeln!(
                         out,
-                        "> — A spokesperson for the {} {}\n",
+                        "> — {speaker} for the {} {}\n",
                         r.pick(&["foreign", "defence", "energy", "finance"]),
                         r.pick(&["ministry", "office", "committee"])
                     );

@@ -216,6 +216,34 @@ fn an_unmatched_attribution_is_a_warning_at_its_line() {
 }
 
 #[test]
+fn every_quote_of_an_unnamed_speaker_warns_with_the_nearest_names() {
+    // The suggestions for one name are worked out once and given to each of its quotes.
+    let site = TestSite::fixture("living");
+    let text = site.read("content/meeting.md");
+    site.write(
+        "content/meeting.md",
+        &format!("{text}\n> “Again.”\n>\n> — Yuri Ushakob, a second time\n"),
+    );
+    let run = site.lede(&["check", "--format", "short"]);
+    let warned: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("names no person"))
+        .collect();
+    assert_eq!(warned.len(), 2, "{}", run.stdout);
+    assert!(
+        warned
+            .iter()
+            .all(|l| l.contains("did you mean `Yuri Ushakov`")),
+        "{warned:?}"
+    );
+    assert!(
+        warned[1].contains("Yuri Ushakob, a second time"),
+        "{warned:?}"
+    );
+}
+
+#[test]
 fn an_embargoed_page_is_nowhere_until_the_clock_passes_it() {
     let site = built();
     let files = tree(&site.path("public"));
