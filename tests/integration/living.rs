@@ -222,7 +222,7 @@ fn every_quote_of_an_unnamed_speaker_warns_with_the_nearest_names() {
     let text = site.read("content/meeting.md");
     site.write(
         "content/meeting.md",
-        &format!("{text}\n> “Again.”\n>\n> — Yuri Ushakob, a second time\n"),
+        format!("{text}\n> “Again.”\n>\n> — Yuri Ushakob, a second time\n"),
     );
     let run = site.lede(&["check", "--format", "short"]);
     let warned: Vec<&str> = run
