@@ -952,19 +952,32 @@ mod tests {
 
     /// A fixture site copied into a temporary folder.
     fn fixture(name: &str) -> tempfile::TempDir {
-        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(name);
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
         let dir = tempfile::tempdir().expect("temp dir");
-        for entry in WalkDir::new(&from).into_iter().flatten() {
-            let to = dir.path().join(entry.path().strip_prefix(&from).unwrap());
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(&to).unwrap();
-            } else {
-                std::fs::copy(entry.path(), &to).unwrap();
-            }
+        copy_tree(&repo.join("tests/fixtures").join(name), dir.path());
+        dir
+    }
+
+    /// A fixture with the templates and static files lede ships (see the integration
+    /// tests' `TestSite::fixture_with_bundled_theme`).
+    fn fixture_with_bundled_theme(name: &str) -> tempfile::TempDir {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = fixture(name);
+        for folder in ["templates", "static"] {
+            copy_tree(&repo.join(folder), &dir.path().join(folder));
         }
         dir
+    }
+
+    fn copy_tree(from: &Path, to: &Path) {
+        for entry in WalkDir::new(from).into_iter().flatten() {
+            let target = to.join(entry.path().strip_prefix(from).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
     }
 
     fn options(root: &Path) -> Options {
@@ -1124,7 +1137,7 @@ mod tests {
 
     #[test]
     fn only_edits_to_quotes_reparse_a_page_with_quotes() {
-        let dir = fixture("living");
+        let dir = fixture_with_bundled_theme("living");
         let root = dir.path();
         let mut site = Incremental::new(options(root));
         site.full().unwrap();
@@ -1166,7 +1179,7 @@ mod tests {
 
     #[test]
     fn events_updates_and_quotes_follow_edits() {
-        let dir = fixture("living");
+        let dir = fixture_with_bundled_theme("living");
         let root = dir.path();
         let mut site = Incremental::new(options(root));
         site.full().unwrap();

@@ -6,7 +6,7 @@
 use super::*;
 
 fn built() -> TestSite {
-    let site = TestSite::fixture("living");
+    let site = TestSite::fixture_with_bundled_theme("living");
     site.build_ok(&[]);
     site
 }
@@ -198,7 +198,7 @@ fn quotes_are_attributed_to_the_person_their_attribution_names() {
 
 #[test]
 fn an_unmatched_attribution_is_a_warning_at_its_line() {
-    let site = TestSite::fixture("living");
+    let site = TestSite::fixture_with_bundled_theme("living");
     let run = site.lede(&["check", "--format", "short"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let line = run
@@ -218,7 +218,7 @@ fn an_unmatched_attribution_is_a_warning_at_its_line() {
 #[test]
 fn every_quote_of_an_unnamed_speaker_warns_with_the_nearest_names() {
     // The suggestions for one name are worked out once and given to each of its quotes.
-    let site = TestSite::fixture("living");
+    let site = TestSite::fixture_with_bundled_theme("living");
     let text = site.read("content/meeting.md");
     site.write(
         "content/meeting.md",
@@ -275,7 +275,7 @@ fn an_embargoed_page_is_nowhere_until_the_clock_passes_it() {
 
 #[test]
 fn a_link_to_an_embargoed_page_is_an_error() {
-    let site = TestSite::fixture("living");
+    let site = TestSite::fixture_with_bundled_theme("living");
     let text = site.read("content/background.md");
     site.write(
         "content/background.md",
@@ -308,7 +308,7 @@ fn a_link_to_an_embargoed_page_is_an_error() {
 
 #[test]
 fn links_to_updates_events_and_speakers_are_checked_like_headings() {
-    let site = TestSite::fixture("living");
+    let site = TestSite::fixture_with_bundled_theme("living");
     let text = site.read("content/background.md");
     let linked = "See [the correction](meeting.md#update-2), [the talks](timeline.md#event-2025-11-30-florida-talks) and [Ushakov](quotes.md#speaker-yuri-ushakov). Before the meeting";
     site.write(
@@ -333,7 +333,7 @@ fn links_to_updates_events_and_speakers_are_checked_like_headings() {
 
 #[test]
 fn check_rules_for_updates_and_events() {
-    let site = TestSite::fixture("living");
+    let site = TestSite::fixture_with_bundled_theme("living");
     let page =
         |extra: &str| format!("+++\ntitle = \"P\"\ndescription = \"D\"\n{extra}+++\nBody.\n");
     // A correction with no text: an error at its table.
@@ -418,7 +418,7 @@ fn check_rules_for_updates_and_events() {
 
 #[test]
 fn hostile_updates_and_events_do_not_break_the_build() {
-    let site = TestSite::fixture("living");
+    let site = TestSite::fixture_with_bundled_theme("living");
     let mut many = String::from("+++\ntitle = \"Many\"\ndescription = \"D\"\n");
     for i in 0..400 {
         many.push_str(&format!(
@@ -450,7 +450,7 @@ fn hostile_updates_and_events_do_not_break_the_build() {
 
 #[test]
 fn the_newest_update_is_the_latest_instant_whatever_its_offset() {
-    let site = TestSite::fixture("living");
+    let site = TestSite::fixture_with_bundled_theme("living");
     let text = site.read("content/background.md");
     // 4 December 01:00 at UTC+5 is 3 December 20:00 UTC: before 21:00 UTC on the 3rd.
     site.write(

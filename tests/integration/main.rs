@@ -50,6 +50,17 @@ impl TestSite {
         TestSite { dir }
     }
 
+    /// A fixture's content and site.toml with the templates and static files lede ships
+    /// (this repository's), so the fixture tests the bundled theme without a copy of it.
+    pub fn fixture_with_bundled_theme(name: &str) -> TestSite {
+        let site = TestSite::fixture(name);
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for dir in ["templates", "static"] {
+            copy_tree(&repo.join(dir), &site.path(dir));
+        }
+        site
+    }
+
     pub fn root(&self) -> &Path {
         self.dir.path()
     }

@@ -896,7 +896,7 @@ fn a_deleted_content_folder_keeps_the_last_good_site() {
 
 #[test]
 fn embargoed_pages_show_in_the_preview_with_a_banner() {
-    let site = TestSite::fixture("living");
+    let site = TestSite::fixture_with_bundled_theme("living");
     let server = Server::start(&site, &[]);
     let page = server.get("/secret/");
     assert_eq!(page.status, 200, "{}", page.body);
