@@ -556,26 +556,11 @@ pub(crate) fn located(path: &Path, text: &str, key: &str, message: String) -> Di
     Diagnostic::error(path, message).at(text, 0, 3)
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 fn date(value: &toml::value::Datetime) -> Date {
     let iso = value.to_string();
     let display = match &value.date {
         Some(d) => {
-            let month = MONTHS
+            let month = crate::when::MONTHS
                 .get(usize::from(d.month).wrapping_sub(1))
                 .copied()
                 .unwrap_or("?");
