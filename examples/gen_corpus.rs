@@ -22,13 +22,13 @@ use std::time::Instant;
 use corpus::{Corpus, File, Format};
 use rayon::prelude::*;
 
-const USAGE: &str =
-    "usage: gen_corpus --pages N --terms T --out DIR [--sources S] [--format lede|hugo|zola|both]";
+const USAGE: &str = "usage: gen_corpus --pages N --terms T --out DIR [--sources S] [--words W] [--format lede|hugo|zola|both]";
 
 struct Args {
     pages: usize,
     terms: usize,
     sources: usize,
+    words: usize,
     out: PathBuf,
     formats: Vec<Format>,
 }
@@ -38,6 +38,7 @@ fn parse_args() -> Result<Args, String> {
     let mut terms = None;
     let mut out = None;
     let mut sources = 0;
+    let mut words = corpus::DEFAULT_WORDS;
     let mut formats = vec![Format::Lede, Format::Hugo];
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -46,6 +47,7 @@ fn parse_args() -> Result<Args, String> {
             "--pages" => pages = Some(value()?.parse().map_err(|e| format!("--pages: {e}"))?),
             "--terms" => terms = Some(value()?.parse().map_err(|e| format!("--terms: {e}"))?),
             "--out" => out = Some(PathBuf::from(value()?)),
+            "--words" => words = value()?.parse().map_err(|e| format!("--words: {e}"))?,
             "--sources" => sources = value()?.parse().map_err(|e| format!("--sources: {e}"))?,
             "--format" => {
                 formats = match value()?.as_str() {
@@ -64,6 +66,7 @@ fn parse_args() -> Result<Args, String> {
         pages: pages.ok_or("--pages is required")?,
         terms: terms.ok_or("--terms is required")?,
         sources,
+        words,
         out: out.ok_or("--out is required")?,
         formats,
     })
@@ -124,7 +127,9 @@ fn main() -> ExitCode {
         }
     };
     let started = Instant::now();
-    let corpus = Corpus::new(args.pages, args.terms).with_sources(args.sources);
+    let corpus = Corpus::new(args.pages, args.terms)
+        .with_sources(args.sources)
+        .with_words(args.words);
     for format in args.formats {
         let root = args.out.join(format.dir_name());
         if let Err(e) = generate(&corpus, &root, format) {

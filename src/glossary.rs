@@ -34,6 +34,9 @@ pub struct Term {
     /// never the raw file name, which could carry quotes into an attribute.
     pub slug: String,
     pub summary: String,
+    /// `summary` escaped for an HTML attribute, once: every link to the term carries it.
+    #[serde(skip)]
+    pub summary_attr: String,
     pub category: Option<String>,
     pub aliases: Vec<String>,
 }
@@ -94,11 +97,14 @@ impl Glossary {
             } else if summary.is_empty() {
                 diagnostics.push(no_summary(page));
             }
+            let mut summary_attr = String::with_capacity(summary.len() + 16);
+            let _ = pulldown_cmark_escape::escape_html(&mut summary_attr, &summary);
             terms.push(Term {
                 page: page_index,
                 title: page.meta.title.clone(),
                 slug: id_safe(page.stem()),
                 summary,
+                summary_attr,
                 category: page.meta.category.clone(),
                 aliases: page
                     .meta

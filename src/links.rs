@@ -357,7 +357,8 @@ pub enum Target {
 
 /// Finds pages by the path of their source.
 pub struct LinkIndex {
-    by_key: HashMap<String, usize>,
+    /// Looked up for every internal link of every page: a fast hasher (foldhash).
+    by_key: foldhash::HashMap<String, usize>,
     base_path: String,
     /// Each page's href, computed once.
     hrefs: Vec<String>,
@@ -511,16 +512,21 @@ fn has_scheme(dest: &str) -> bool {
 /// The dangerous scheme of a link, however it is cased or padded (`  JavaScript:`,
 /// `java\tscript:` — browsers drop tabs and newlines inside URLs).
 pub fn unsafe_scheme(dest: &str) -> Option<String> {
-    let cleaned: String = dest
-        .trim_matches(|c: char| c.is_whitespace() || c.is_control())
+    // Browsers ignore leading spaces and control characters and every tab and newline
+    // inside a URL (`jav\tascript:`): compare what they would read, without allocating,
+    // as this runs for every link.
+    let mut head = ['\0'; 11];
+    let read = dest
+        .trim_start_matches(|c: char| c.is_whitespace() || c.is_control())
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-        .take(16)
-        .collect::<String>()
-        .to_ascii_lowercase();
+        .map(|c| c.to_ascii_lowercase());
+    for (slot, c) in head.iter_mut().zip(read) {
+        *slot = c;
+    }
     ["javascript:", "data:", "vbscript:"]
         .iter()
-        .find(|s| cleaned.starts_with(*s))
+        .find(|scheme| scheme.chars().zip(&head).all(|(a, &b)| a == b))
         .map(|s| s.trim_end_matches(':').to_string())
 }
 
@@ -563,6 +569,26 @@ pub fn positions(pages: &[Page], children: &[Vec<usize>]) -> Vec<Option<usize>> 
 #[allow(clippy::indexing_slicing, clippy::string_slice, clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unsafe_schemes_are_found_as_a_browser_reads_them() {
+        for (dest, scheme) in [
+            ("javascript:alert(1)", Some("javascript")),
+            ("  JaVa\tScRiPt:x", Some("javascript")),
+            ("\u{1}\u{7f} data:text/html,x", Some("data")),
+            ("dat\na:x", Some("data")),
+            ("VBSCRIPT:msgbox", Some("vbscript")),
+            ("java script:x", None),
+            ("data", None),
+            ("javascript", None),
+            ("https://example.org/javascript:", None),
+            ("../data:x.md", None),
+            ("", None),
+            ("ǰavascript:x", None),
+        ] {
+            assert_eq!(unsafe_scheme(dest).as_deref(), scheme, "{dest:?}");
+        }
+    }
 
     fn index(keys: &[&str]) -> LinkIndex {
         LinkIndex {

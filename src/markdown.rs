@@ -245,8 +245,13 @@ struct State {
     in_footnote: bool,
 }
 
+/// What closes the HTML [`Walker::term_link`] opens.
+const TERM_LINK_CLOSE: &str = "</a></span>";
+
+/// A Markdown link to a term, open: what closes it (`</a></span>`, or nothing for the term
+/// page's own name, left as plain text).
 struct TermLink {
-    tip: String,
+    close: &'static str,
 }
 
 struct HeadingBuf<'a> {
@@ -418,7 +423,7 @@ where
             .trim()
             .to_string();
         let n = self.result.quotes.len() + 1;
-        let id = self.fresh_id(&format!("quote-{n}"), |c| vec![c.to_string()]);
+        let id = self.fresh_single_id(format!("quote-{n}"));
         if let Some(event) = self.out.get_mut(frame.start) {
             *event =
                 Event::Html(format!("<figure class=\"quote\" id=\"{id}\">\n<blockquote>\n").into());
@@ -525,11 +530,11 @@ where
                 let before = text.get(last..range.start).unwrap_or_default();
                 self.emit(Event::Text(CowStr::from(before.to_string())));
                 let sentence_at = self.block_text.len() + range.start;
-                let (open, close) = self.term_link(term, sentence_at);
+                let open = self.term_link(term, sentence_at);
                 self.emit(Event::InlineHtml(open.into()));
                 let name = text.get(range.clone()).unwrap_or_default();
                 self.emit(Event::Text(CowStr::from(name.to_string())));
-                self.emit(Event::InlineHtml(close.into()));
+                self.emit(Event::InlineHtml(CowStr::Borrowed(TERM_LINK_CLOSE)));
                 last = range.end;
             }
         }
@@ -549,32 +554,37 @@ where
     // Term ids come from this glossary (its matcher, `lookup` or `term_of_page`), so they
     // index `terms`.
     #[allow(clippy::indexing_slicing)]
-    fn term_link(&mut self, term: usize, sentence_at: usize) -> (String, String) {
+    fn term_link(&mut self, term: usize, sentence_at: usize) -> String {
         let t = &self.env.glossary.terms[term];
         let count = self.mention_counts.entry(term).or_insert(0);
         *count += 1;
-        let base = format!("mention-{}-{count}", t.slug);
-        let def_base = format!("def-{}", t.slug);
-        let id = self.fresh_id(&base, |c| vec![c.to_string()]);
-        let def_id = match self.def_ids.get(&term) {
-            Some(def_id) => def_id.clone(),
-            None => {
-                let def_id = self.fresh_id(&def_base, |c| vec![c.to_string()]);
-                self.def_ids.insert(term, def_id.clone());
-                self.def_order.push(term);
-                def_id
-            }
-        };
-        let t = &self.env.glossary.terms[term];
+        let mut base = String::with_capacity(t.slug.len() + 16);
+        base.push_str("mention-");
+        base.push_str(&t.slug);
+        base.push('-');
+        base.push_str(itoa::Buffer::new().format(*count));
+        let id = self.fresh_single_id(base);
+        if !self.def_ids.contains_key(&term) {
+            let def_id = self.fresh_single_id(concat(&["def-", &t.slug]));
+            self.def_ids.insert(term, def_id);
+            self.def_order.push(term);
+        }
+        let def_id = self.def_ids.get(&term).map_or("", String::as_str);
         let href = self.env.links.href(t.page);
-        let mut open = String::from("<span class=\"term-ref\" data-def=\"");
-        let _ = escape_html(&mut open, &t.summary);
+        let mut open =
+            String::with_capacity(t.summary_attr.len() + href.len() + id.len() + def_id.len() + 96);
+        open.push_str("<span class=\"term-ref\" data-def=\"");
+        open.push_str(&t.summary_attr);
         open.push_str("\"><a class=\"term\" href=\"");
         let _ = escape_href(&mut open, href);
-        let _ = write!(open, "\" id=\"{id}\" aria-describedby=\"{def_id}\">");
-        let close = "</a></span>".to_string();
+        // Both ids are made of a slug, `-` and digits: nothing to escape.
+        open.push_str("\" id=\"");
+        open.push_str(&id);
+        open.push_str("\" aria-describedby=\"");
+        open.push_str(def_id);
+        open.push_str("\">");
         self.record_mention(term, id, sentence_at);
-        (open, close)
+        open
     }
 
     /// Appends each linked term's definition once, hidden: what the links' `aria-describedby`
@@ -602,7 +612,6 @@ where
         if !self.result.terms.contains(&term) {
             self.result.terms.push(term);
         }
-        self.result.ids.insert(id.clone());
         // Term pages show the sentence of a page's first mention only.
         if self.mention_counts.get(&term) == Some(&1) {
             self.waiting
@@ -734,7 +743,7 @@ where
                 self.emit(Event::End(tag));
             }
             TagEnd::Link => match self.state.links.pop().flatten() {
-                Some(term_link) => self.emit(Event::InlineHtml(term_link.tip.into())),
+                Some(term_link) => self.emit(Event::InlineHtml(CowStr::Borrowed(term_link.close))),
                 None => self.emit(Event::End(tag)),
             },
             TagEnd::Paragraph => {
@@ -871,12 +880,14 @@ where
             // A term page does not link to itself (nor list itself under "Mentioned in"):
             // the link's text stays, as plain text.
             Some(term) if Some(term) == self.self_term => {
-                self.state.links.push(Some(TermLink { tip: String::new() }));
+                self.state.links.push(Some(TermLink { close: "" }));
             }
             Some(term) if linkable => {
                 let sentence_at = self.block_text.len();
-                let (open, close) = self.term_link(term, sentence_at);
-                self.state.links.push(Some(TermLink { tip: close }));
+                let open = self.term_link(term, sentence_at);
+                self.state.links.push(Some(TermLink {
+                    close: TERM_LINK_CLOSE,
+                }));
                 self.emit(Event::InlineHtml(open.into()));
             }
             Some(term) => {
@@ -1127,6 +1138,17 @@ where
     /// An id lede makes up (mentions, footnotes): `base`, else `base-2`, `base-3`... so that
     /// none of the ids `ids` makes of it is taken yet (by a heading above, or another made-up
     /// id); they are taken at once, so that headings further down avoid them too.
+    /// [`Walker::fresh_id`] for an element with one id, without the list.
+    fn fresh_single_id(&mut self, base: String) -> String {
+        let id = if self.result.ids.contains(&base) {
+            self.next_free(&base, 2, |c| vec![c.to_string()])
+        } else {
+            base
+        };
+        self.result.ids.insert(id.clone());
+        id
+    }
+
     fn fresh_id(&mut self, base: &str, ids: impl Fn(&str) -> Vec<String>) -> String {
         let taken = |c: &str| ids(c).iter().any(|id| self.result.ids.contains(id));
         let id = if taken(base) {
@@ -1469,31 +1491,51 @@ fn sentence_around(text: &str, starts: &[usize], at: usize) -> String {
 /// brackets), white space, then a capital, a digit or an opening quote. So "U.S. officials"
 /// stays one sentence. Cheap enough to run on every mention.
 pub(crate) fn sentence_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
-    let mut chars = text.char_indices().peekable();
+    let mut from = 0;
     std::iter::from_fn(move || {
-        while let Some((_, c)) = chars.next() {
-            if !matches!(c, '.' | '!' | '?' | '…') {
-                continue;
-            }
-            while chars
-                .next_if(|(_, c)| matches!(c, '"' | '\'' | '’' | '”' | ')' | ']'))
-                .is_some()
-            {}
-            if chars.next_if(|(_, c)| c.is_whitespace()).is_none() {
-                continue;
-            }
-            while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
-            if let Some(&(i, next)) = chars.peek() {
-                if next.is_uppercase()
-                    || next.is_ascii_digit()
-                    || matches!(next, '“' | '"' | '‘' | '(' | '—')
-                {
-                    return Some(i);
-                }
+        loop {
+            // Jump to the next byte that can begin a terminator: ASCII, or the lead byte of
+            // `…`, so `at` is always a character boundary.
+            let rest = text.as_bytes().get(from..)?;
+            let at = from
+                + rest
+                    .iter()
+                    .position(|&b| matches!(b, b'.' | b'!' | b'?' | 0xE2))?;
+            let (next, start) = after_terminator(text.get(at..)?);
+            from = at + next;
+            if let Some(start) = start {
+                return Some(at + start);
             }
         }
-        None
     })
+}
+
+/// At a possible sentence end (`text` starts with it): where to look next, and where the next
+/// sentence starts if one does. Both relative to `text`.
+fn after_terminator(text: &str) -> (usize, Option<usize>) {
+    let mut chars = text.char_indices().peekable();
+    let Some((_, c)) = chars.next() else {
+        return (text.len(), None);
+    };
+    let here = |chars: &mut std::iter::Peekable<std::str::CharIndices>| {
+        chars.peek().map_or(text.len(), |&(i, _)| i)
+    };
+    if !matches!(c, '.' | '!' | '?' | '…') {
+        return (here(&mut chars), None);
+    }
+    while chars
+        .next_if(|(_, c)| matches!(c, '"' | '\'' | '’' | '”' | ')' | ']'))
+        .is_some()
+    {}
+    if chars.next_if(|(_, c)| c.is_whitespace()).is_none() {
+        return (here(&mut chars), None);
+    }
+    while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+    let next = here(&mut chars);
+    let starts = chars.peek().is_some_and(|&(_, c)| {
+        c.is_uppercase() || c.is_ascii_digit() || matches!(c, '“' | '"' | '‘' | '(' | '—')
+    });
+    (next, starts.then_some(next))
 }
 
 /// Builds the nested table of contents from (level, id, title) in document order.
@@ -1603,6 +1645,58 @@ mod tests {
             ["b", "c"]
         );
         assert_eq!(toc[1].children[0].id, "e");
+    }
+
+    /// The first, char-by-char version of [`sentence_starts`]: the rules written plainly.
+    fn sentence_starts_by_char(text: &str) -> Vec<usize> {
+        let mut chars = text.char_indices().peekable();
+        let mut starts = Vec::new();
+        while let Some((_, c)) = chars.next() {
+            if !matches!(c, '.' | '!' | '?' | '…') {
+                continue;
+            }
+            while chars
+                .next_if(|(_, c)| matches!(c, '"' | '\'' | '’' | '”' | ')' | ']'))
+                .is_some()
+            {}
+            if chars.next_if(|(_, c)| c.is_whitespace()).is_none() {
+                continue;
+            }
+            while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+            if let Some(&(i, next)) = chars.peek() {
+                if next.is_uppercase()
+                    || next.is_ascii_digit()
+                    || matches!(next, '“' | '"' | '‘' | '(' | '—')
+                {
+                    starts.push(i);
+                }
+            }
+        }
+        starts
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sentence_starts_byte_scan_agrees_with_the_rules(
+            text in "([.!?…—–\"'’”)\\]“‘( \u{a0}\n]|[aZ9É]|é|\u{2028}){0,40}"
+        ) {
+            proptest::prop_assert_eq!(
+                sentence_starts(&text).collect::<Vec<_>>(),
+                sentence_starts_by_char(&text)
+            );
+        }
+    }
+
+    #[test]
+    fn sentence_starts_after_ellipses_dashes_and_quotes() {
+        let text = "Wait… Then. — No.” (Yes.) 12 done?! “Quote” end.\u{a0}Éclair";
+        let starts = sentence_starts(text).collect::<Vec<_>>();
+        assert_eq!(starts, sentence_starts_by_char(text));
+        let firsts: String = starts
+            .iter()
+            .filter_map(|&i| text[i..].chars().next())
+            .collect();
+        assert_eq!(firsts, "T—(1“É");
     }
 
     #[test]

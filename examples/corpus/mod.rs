@@ -152,11 +152,16 @@ pub struct Term {
 
 /// A generated site: `pages` page numbers and the glossary.
 #[derive(Clone, Debug)]
+/// Words of a page when the generator is not told (`--words`).
+pub const DEFAULT_WORDS: usize = 700;
+
 pub struct Corpus {
     pub pages: usize,
     pub terms: Vec<Term>,
     /// How many sources pages cite (3–8 citations a page); 0 for none.
     pub sources: usize,
+    /// About how many words of prose a page has (700 unless [`Corpus::with_words`]).
+    pub words: usize,
 }
 
 /// A file of a generated site: its path (relative to the site root) and its text.
@@ -291,6 +296,7 @@ impl Corpus {
             pages,
             terms,
             sources: 0,
+            words: DEFAULT_WORDS,
         }
     }
 
@@ -299,6 +305,13 @@ impl Corpus {
     /// the notes it cites by hand, as a Hugo site must.
     pub fn with_sources(mut self, n: usize) -> Corpus {
         self.sources = n;
+        self
+    }
+
+    /// The same corpus with pages of about `words` words (the prose scales; headings,
+    /// lists, links and mentions stay as many).
+    pub fn with_words(mut self, words: usize) -> Corpus {
+        self.words = words.max(50);
         self
     }
 
@@ -382,7 +395,7 @@ impl Corpus {
         }
     }
 
-    /// The full text (front matter and Markdown) of page `i`, about 700 words.
+    /// The full text (front matter and Markdown) of page `i`, about `self.words` words.
     pub fn page(&self, i: usize, format: Format) -> String {
         let mut r = Rng::for_item(3, i);
         let n_terms = self.terms.len();
@@ -399,9 +412,9 @@ impl Corpus {
         let headings = r.range(3, 5);
         let paras_per_heading: Vec<usize> = (0..headings).map(|_| r.range(2, 3)).collect();
         let paragraphs = 1 + paras_per_heading.iter().sum::<usize>();
-        // About 48 prose sentences of 7–15 words, plus the list, quote, footnote, headings
-        // and inserts: about 700 words in all.
-        let total_sentences = 48;
+        // By default 48 prose sentences of 7–15 words, plus the list, quote, footnote,
+        // headings and inserts: about 700 words in all.
+        let total_sentences = (48 * self.words).div_ceil(DEFAULT_WORDS);
         let sentences_per_para: Vec<usize> = (0..paragraphs)
             .map(|p| total_sentences / paragraphs + usize::from(p < total_sentences % paragraphs))
             .collect();
