@@ -87,6 +87,17 @@ fn template_error(err: &tera::Error) -> Diagnostic {
     d.with_help("fix the template; the Tera syntax is described at keats.github.io/tera")
 }
 
+/// What every page's context draws on, made once per rendering.
+struct Shared {
+    /// Each page's rank in reading order.
+    order: Vec<usize>,
+    /// For each source, how many citations it has.
+    citation_counts: Vec<usize>,
+    /// Each term as a [`TermRef`], already a template value: pages list the terms they
+    /// link, and a template value is shared, not copied (10,000 pages link 200,000 terms).
+    terms: Vec<tera::Value>,
+}
+
 /// A page as templates see it: everything a list shows of it, and more.
 #[derive(Serialize)]
 struct PageContext<'a> {
@@ -104,8 +115,8 @@ struct PageContext<'a> {
     toc: &'a [TocEntry],
     word_count: usize,
     reading_minutes: usize,
-    /// Glossary terms linked from this page, in order of first mention.
-    terms: Vec<TermRef<'a>>,
+    /// Glossary terms linked from this page, in order of first mention ([`TermRef`]s).
+    terms: Vec<&'a tera::Value>,
     /// Sections only: the pages in the section, by weight then title.
     pages: Vec<PageSummary<'a>>,
     /// Sections only: the sections inside this one.
@@ -170,8 +181,9 @@ struct TermContext<'a> {
     summary_in_body: bool,
     /// How many of `mentions` are the story's pages (they come first).
     story_count: usize,
-    /// Terms linked from this definition, and terms whose definitions link here.
-    related: Vec<TermRef<'a>>,
+    /// Terms linked from this definition, and terms whose definitions link here
+    /// ([`TermRef`]s).
+    related: Vec<&'a tera::Value>,
     /// Timeline events that mention the term, in date order.
     events: Vec<crate::living_render::EventView<'a>>,
     /// What the person said (terms of category `person`), in reading order.
@@ -324,7 +336,13 @@ pub fn render_pages_to(
     let groups = letter_groups(site);
     let counts = citation_counts(site);
     let sources = sorted_sources(site, &counts);
-    let order = reading_order(site);
+    let shared = Shared {
+        order: reading_order(site),
+        citation_counts: counts,
+        terms: (0..site.glossary.terms.len())
+            .map(|t| tera::Value::from_serializable(&term_ref(site, t)))
+            .collect(),
+    };
     let globals = tera.global_context();
     globals.insert("site", &site.config);
     globals.insert("glossary", &glossary);
@@ -340,7 +358,7 @@ pub fn render_pages_to(
         .par_iter()
         .filter_map(|&i| {
             let page = &site.pages[i];
-            render_page(site, tera, i, &order, &counts)
+            render_page(site, tera, i, &shared)
                 .and_then(|file| sink(file).map_err(|d| Box::new((d, page.path.clone()))))
                 .err()
         })
@@ -401,8 +419,7 @@ fn render_page(
     site: &Site,
     tera: &Tera,
     index: usize,
-    order: &[usize],
-    citation_counts: &[usize],
+    shared: &Shared,
 ) -> Result<OutputFile, Box<(Diagnostic, PathBuf)>> {
     let page = &site.pages[index];
     let parsed = &site.parsed[index];
@@ -425,7 +442,7 @@ fn render_page(
         return Err(fail(d.with_help(help)));
     }
     let mut context = Context::new();
-    let page_context = page_context(site, index, parsed);
+    let page_context = page_context(site, index, parsed, shared);
     let name = if page.kind == PageKind::Section {
         "section"
     } else {
@@ -434,10 +451,10 @@ fn render_page(
     context.insert(name, &page_context);
     context.insert("current_url", &page_context.summary.url);
     if let Some(term) = site.glossary.term_of_page(index) {
-        context.insert("term", &term_context(site, term, order));
+        context.insert("term", &term_context(site, term, shared));
     }
     if let Some(source) = site.sources.source_of_page(index) {
-        let citations = citation_counts.get(source).copied().unwrap_or(0);
+        let citations = shared.citation_counts.get(source).copied().unwrap_or(0);
         context.insert("source", &source_context(site, source, citations));
     }
     // Room for the body and the page around it up front: growing the buffer as the body is
@@ -490,7 +507,12 @@ pub fn template_for(site: &Site, tera: &Tera, page: &Page) -> String {
     .to_string()
 }
 
-fn page_context<'a>(site: &'a Site, index: usize, parsed: &'a Parsed) -> PageContext<'a> {
+fn page_context<'a>(
+    site: &'a Site,
+    index: usize,
+    parsed: &'a Parsed,
+    shared: &'a Shared,
+) -> PageContext<'a> {
     let page = &site.pages[index];
     let (pages, subsections) = match page.kind {
         PageKind::Section => {
@@ -525,7 +547,11 @@ fn page_context<'a>(site: &'a Site, index: usize, parsed: &'a Parsed) -> PageCon
         toc: &parsed.toc,
         word_count: parsed.word_count,
         reading_minutes: parsed.word_count.div_ceil(220).max(1),
-        terms: parsed.terms.iter().map(|&t| term_ref(site, t)).collect(),
+        terms: parsed
+            .terms
+            .iter()
+            .filter_map(|&t| shared.terms.get(t))
+            .collect(),
         pages,
         subsections,
         updates: crate::living_render::page_updates(site, index),
@@ -611,7 +637,8 @@ fn spot<'a>(site: &'a Site, page: usize, id: &str, sentence: &'a str) -> Mention
     }
 }
 
-fn term_context<'a>(site: &'a Site, term: usize, order: &[usize]) -> TermContext<'a> {
+fn term_context<'a>(site: &'a Site, term: usize, shared: &'a Shared) -> TermContext<'a> {
+    let order = &shared.order;
     let mut mentions: Vec<MentionContext> = site.backlinks[term]
         .iter()
         .map(|&(page, mention)| {
@@ -652,7 +679,7 @@ fn term_context<'a>(site: &'a Site, term: usize, order: &[usize]) -> TermContext
         story_count,
         related: site.related[term]
             .iter()
-            .map(|&t| term_ref(site, t))
+            .filter_map(|&t| shared.terms.get(t))
             .collect(),
         events: crate::living_render::term_events(site, term),
         quotes: crate::living_render::term_quotes(site, term),
