@@ -49,7 +49,8 @@ pub struct Glossary {
     patterns: Vec<(String, usize)>,
     /// Lowercased titles, aliases and stems → term, for `[[wikilinks]]`.
     by_name: HashMap<String, usize>,
-    by_page: HashMap<usize, usize>,
+    /// Asked for every page listed anywhere (is it a term?): a fast hasher.
+    by_page: foldhash::HashMap<usize, usize>,
 }
 
 impl Glossary {
