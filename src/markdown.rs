@@ -1585,26 +1585,33 @@ fn insert(siblings: &mut Vec<TocEntry>, entry: TocEntry) {
 /// (`[^seed]: ...`), one per citation key, in order of first use. A plain scan of the text:
 /// a label in a code span is found too, and its stand-in is simply never referenced.
 fn labels_without_definition(body: &str) -> Vec<String> {
-    if !body.contains("[^") {
-        return Vec::new();
-    }
-    let defined: HashSet<std::borrow::Cow<str>> = body
-        .lines()
-        .filter_map(|line| {
-            let line = line.trim_start_matches(' ');
-            let label = line.strip_prefix("[^")?.split_once("]:")?.0;
-            Some(citation_key(label))
-        })
-        .collect();
-    let mut seen = HashSet::default();
-    let mut labels = Vec::new();
-    for (_, rest) in body
-        .match_indices("[^")
-        .filter_map(|(i, _)| body.split_at_checked(i))
-    {
-        let Some((label, _)) = rest.get(2..).and_then(|r| r.split_once(']')) else {
+    // One SIMD scan for `[^` (most pages have none), then each place is looked at alone.
+    let mut defined: HashSet<std::borrow::Cow<str>> = HashSet::default();
+    let mut used: Vec<&str> = Vec::new();
+    for at in memchr::memmem::find_iter(body.as_bytes(), b"[^") {
+        let (Some(before), Some(rest)) = (body.get(..at), body.get(at + 2..)) else {
             continue;
         };
+        let line_start = before
+            .bytes()
+            .rev()
+            .take_while(|&b| b != b'\n')
+            .all(|b| b == b' ');
+        let line = rest.split('\n').next().unwrap_or_default();
+        match line.split_once("]:") {
+            // `[^label]: ...` at the start of a line (after spaces) defines the label.
+            Some((label, _)) if line_start => {
+                defined.insert(citation_key(label));
+            }
+            _ => {}
+        }
+        if let Some((label, _)) = rest.split_once(']') {
+            used.push(label);
+        }
+    }
+    let mut seen = HashSet::default();
+    let mut labels = Vec::new();
+    for label in used {
         let plain = !label.is_empty()
             && label.len() <= 100
             && !label.contains(['[', '\n', '^', '\\'])
@@ -1706,6 +1713,52 @@ mod tests {
                 sentence_starts_by_char(&text)
             );
         }
+    }
+
+    /// The first version of [`labels_without_definition`], line by line: the rules plainly.
+    fn labels_without_definition_by_line(body: &str) -> Vec<String> {
+        let defined: HashSet<std::borrow::Cow<str>> = body
+            .lines()
+            .filter_map(|line| {
+                let line = line.trim_start_matches(' ');
+                let label = line.strip_prefix("[^")?.split_once("]:")?.0;
+                Some(citation_key(label))
+            })
+            .collect();
+        let mut seen = HashSet::default();
+        let mut labels = Vec::new();
+        for (i, _) in body.match_indices("[^") {
+            let Some((label, _)) = body[i + 2..].split_once(']') else {
+                continue;
+            };
+            let plain = !label.is_empty()
+                && label.len() <= 100
+                && !label.contains(['[', '\n', '^', '\\'])
+                && label.trim() == label;
+            let key = citation_key(label);
+            if plain && !defined.contains(&key) && seen.insert(key) {
+                labels.push(label.to_string());
+            }
+        }
+        labels
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn labels_without_definition_agrees_with_the_line_by_line_rules(
+            body in "(\\[\\^|\\]:?|[ \n]|[aB]|é|\\^){0,40}"
+        ) {
+            proptest::prop_assert_eq!(
+                labels_without_definition(&body),
+                labels_without_definition_by_line(&body)
+            );
+        }
+    }
+
+    #[test]
+    fn labels_defined_on_a_line_of_their_own_are_not_stand_ins() {
+        let body = "A[^wire] and[^seed] and [^Wire].\n\n  [^seed]: Defined.\nx [^other]: not a definition\n";
+        assert_eq!(labels_without_definition(body), ["wire", "other"]);
     }
 
     proptest::proptest! {
