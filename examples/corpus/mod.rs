@@ -150,11 +150,11 @@ pub struct Term {
     pub body: String,
 }
 
-/// A generated site: `pages` page numbers and the glossary.
-#[derive(Clone, Debug)]
 /// Words of a page when the generator is not told (`--words`).
 pub const DEFAULT_WORDS: usize = 700;
 
+/// A generated site: `pages` page numbers and the glossary.
+#[derive(Clone, Debug)]
 pub struct Corpus {
     pub pages: usize,
     pub terms: Vec<Term>,
