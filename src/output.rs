@@ -236,9 +236,9 @@ fn prepare_staging(staging: &Path) -> io::Result<(safe::Dir, bool)> {
         ))
     };
     match fs::symlink_metadata(staging) {
-        Ok(meta) if meta.file_type().is_symlink() => return Err(refuse("is a symlink")),
-        Ok(meta) if !meta.is_dir() => return Err(refuse("is not a folder")),
-        Ok(meta) if !safe::is_own(&meta) => return Err(refuse("belongs to another user")),
+        Ok(meta) if meta.file_type().is_symlink() => Err(refuse("is a symlink")),
+        Ok(meta) if !meta.is_dir() => Err(refuse("is not a folder")),
+        Ok(meta) if !safe::is_own(&meta) => Err(refuse("belongs to another user")),
         Ok(_) => {
             let empty = fs::read_dir(staging)?.next().is_none();
             if !empty && !staging.join(MARKER).is_file() {
