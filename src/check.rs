@@ -94,7 +94,7 @@ pub fn check(options: &Options, external: Option<&ExternalOptions>) -> Report {
     if let Some(external) = external {
         problems.extend(check_external(&site, external));
     }
-    Report {
+    let report = Report {
         complete: true,
         pages: site.pages.len(),
         terms: site.glossary.terms.len(),
@@ -102,7 +102,10 @@ pub fn check(options: &Options, external: Option<&ExternalOptions>) -> Report {
         coverage: (site.config.sources.require == crate::config::Require::Paragraph)
             .then(|| crate::site::citation_coverage(&site)),
         problems: sorted(problems),
-    }
+    };
+    // As in `build`: nobody waits for a large site's memory to be freed.
+    std::thread::spawn(move || drop(site));
+    report
 }
 
 /// A page without a description; an empty `description = ""` is shown at its line.
