@@ -89,57 +89,6 @@ pub fn stemmer(language: &str) -> Option<Stemmer> {
     Some(Stemmer::create(algorithm))
 }
 
-/// Splits pieces of text into indexed words, remembering the pieces it has seen: a page's
-/// text repeats its words, and stemming is the costly part.
-pub struct Splitter {
-    stemmer: Option<Stemmer>,
-    body: foldhash::HashMap<Box<str>, Vec<Indexed>>,
-    meta: foldhash::HashMap<Box<str>, Vec<Indexed>>,
-}
-
-/// Pieces remembered at most (per splitter, for the body and for titles each): enough for
-/// a news site's vocabulary, and a bound on memory for text that never repeats.
-const REMEMBERED: usize = 100_000;
-
-impl Splitter {
-    pub fn new(language: &str) -> Self {
-        Splitter {
-            stemmer: stemmer(language),
-            body: Default::default(),
-            meta: Default::default(),
-        }
-    }
-
-    /// The words indexed for one whitespace-free piece of a page's body.
-    pub fn body(&mut self, piece: &str) -> &[Indexed] {
-        remembered(&mut self.body, piece, |piece| {
-            indexed(piece, self.stemmer.as_ref(), true)
-        })
-    }
-
-    /// The words indexed for one whitespace-free piece of a title (or another meta field):
-    /// as the body's, without the dotted tails.
-    pub fn meta(&mut self, piece: &str) -> &[Indexed] {
-        remembered(&mut self.meta, piece, |piece| {
-            indexed(piece, self.stemmer.as_ref(), false)
-        })
-    }
-}
-
-fn remembered<'a>(
-    cache: &'a mut foldhash::HashMap<Box<str>, Vec<Indexed>>,
-    piece: &str,
-    split: impl FnOnce(&str) -> Vec<Indexed>,
-) -> &'a [Indexed] {
-    if !cache.contains_key(piece) {
-        if cache.len() >= REMEMBERED {
-            cache.clear();
-        }
-        cache.insert(piece.into(), split(piece));
-    }
-    &cache[piece]
-}
-
 /// The words indexed for `piece` (no whitespace in it), in Pagefind's order: the whole
 /// piece, katakana suffixes, compound parts, emoji, then (`tails`) the dotted tails.
 pub fn indexed(piece: &str, stemmer: Option<&Stemmer>, tails: bool) -> Vec<Indexed> {

@@ -20,17 +20,16 @@
 //! chunk will hold; nothing of a page is kept after its batch but those bytes.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 
-use flate2::Compression;
-use flate2::write::GzEncoder;
+use flate2::{Compress, Compression, Crc, FlushCompress, Status};
+use pagefind_stem::Stemmer;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::Record;
 use super::cbor;
-use super::words::{BODY_WEIGHT, Splitter};
+use super::words::{self, BODY_WEIGHT, Indexed};
 
 /// In front of every compressed file's bytes, inside the gzip: Pagefind's WebAssembly checks
 /// for it.
@@ -64,19 +63,21 @@ pub struct Index {
 pub fn write(records: &[Record], language: &str, level: u32) -> Index {
     let records = distinct(records);
     let fields = MetaFields::of(&records);
+    let vocabulary = Mutex::new(Vocabulary::default());
+    // One worker per thread of rayon's pool, and one for a caller outside it.
     let threads = rayon::current_num_threads() + 1;
-    let splitters: Vec<Mutex<Splitter>> = (0..threads)
-        .map(|_| Mutex::new(Splitter::new(language)))
+    let workers: Vec<Mutex<Worker>> = (0..threads)
+        .map(|_| Mutex::new(Worker::new(language, &vocabulary, level)))
         .collect();
     let split = |batch: &[&Record]| -> Vec<Page> {
         batch
             .par_iter()
             .filter_map(|record| {
                 let slot = rayon::current_thread_index().unwrap_or(threads - 1);
-                let mut splitter = splitters[slot % threads]
+                let mut worker = workers[slot % threads]
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner());
-                Page::of(record, &mut splitter, &fields, level)
+                worker.page(record, &fields)
             })
             .collect()
     };
@@ -88,7 +89,11 @@ pub fn write(records: &[Record], language: &str, level: u32) -> Index {
         pending = next;
     }
     index.add(pending);
-    index.finish(language, &fields, level)
+    drop(workers);
+    let vocabulary = vocabulary
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    index.finish(language, &vocabulary, &fields, level)
 }
 
 /// The records with distinct URLs: where two have the same, the later replaces the earlier in
@@ -135,25 +140,46 @@ impl MetaFields {
     }
 }
 
-/// One page, split: its fragment, and each word's positions encoded.
-struct Page {
-    word_count: u32,
-    fragment: Vec<u8>,
-    fragment_hash: blake3::Hash,
-    kind: &'static str,
-    words: Vec<PageWord>,
-    /// Each word's positions, encoded as the chunk holds them: the array of body positions,
-    /// then the array of meta positions.
-    positions: Vec<u8>,
+/// Every word of the index, numbered as it is first met; a word's form with diacritics
+/// (`cafe` as `café`) is numbered apart from the word.
+#[derive(Default)]
+struct Vocabulary {
+    ids: foldhash::HashMap<(Arc<str>, Option<Arc<str>>), u32>,
+    words: Vec<(Arc<str>, Option<Arc<str>>)>,
 }
 
-struct PageWord {
-    word: Arc<str>,
-    variant: Option<Arc<str>>,
-    start: u32,
-    end: u32,
-    /// Positions and meta positions, plus one: what a chunk's size counts.
-    size: u32,
+impl Vocabulary {
+    fn id(&mut self, word: &Indexed) -> u32 {
+        let key = (word.word.clone(), word.original.clone());
+        if let Some(&id) = self.ids.get(&key) {
+            return id;
+        }
+        let id = u32::try_from(self.words.len()).unwrap_or(u32::MAX);
+        self.words.push(key.clone());
+        self.ids.insert(key, id);
+        id
+    }
+}
+
+/// Pieces of text a worker remembers the words of, at most (for the body and the titles
+/// each): a news site's vocabulary is smaller, and text that never repeats is bounded.
+const REMEMBERED: usize = 200_000;
+
+/// What a thread splits pages with: the stemmer, the words of the pieces it has seen (a
+/// page repeats its words, and stemming is the costly part), the places of the page being
+/// split, and a compressor to reuse.
+struct Worker<'a> {
+    stemmer: Option<Stemmer>,
+    vocabulary: &'a Mutex<Vocabulary>,
+    /// A piece of the body, or of a meta field: its list in `lists`.
+    body: foldhash::HashMap<Box<str>, u32>,
+    meta: foldhash::HashMap<Box<str>, u32>,
+    /// Each piece's words: (word id, weight in the body).
+    lists: Vec<Box<[(u32, u8)]>>,
+    /// The places of each word on the page being split, by word id; and the words it has.
+    places: Vec<Places>,
+    touched: Vec<u32>,
+    gzip: Gzip,
 }
 
 #[derive(Default)]
@@ -164,25 +190,64 @@ struct Places {
     meta: Vec<(u16, u32)>,
 }
 
-#[derive(Serialize)]
-struct Fragment<'a> {
-    url: &'a str,
-    content: &'a str,
-    word_count: u32,
-    filters: BTreeMap<&'a str, [&'a str; 1]>,
-    meta: BTreeMap<&'a str, &'a str>,
-    anchors: [(); 0],
-}
+impl<'a> Worker<'a> {
+    fn new(language: &str, vocabulary: &'a Mutex<Vocabulary>, level: u32) -> Self {
+        Worker {
+            stemmer: words::stemmer(language),
+            vocabulary,
+            body: Default::default(),
+            meta: Default::default(),
+            lists: Vec::new(),
+            places: Vec::new(),
+            touched: Vec::new(),
+            gzip: Gzip::new(level),
+        }
+    }
 
-impl Page {
-    fn of(
-        record: &Record,
-        splitter: &mut Splitter,
-        fields: &MetaFields,
-        level: u32,
-    ) -> Option<Page> {
-        type Key = (Arc<str>, Option<Arc<str>>);
-        let mut places: foldhash::HashMap<Key, Places> = Default::default();
+    /// The list (in `lists`) of the words of `piece` of the body (`body`) or of a meta field.
+    fn list(&mut self, piece: &str, body: bool) -> usize {
+        let seen = if body { &self.body } else { &self.meta };
+        if let Some(&list) = seen.get(piece) {
+            return list as usize;
+        }
+        let words = words::indexed(piece, self.stemmer.as_ref(), body);
+        let parts = words.iter().filter(|w| w.part).count();
+        let part_weight = match parts {
+            0 => 0,
+            n => (BODY_WEIGHT / u8::try_from(n).unwrap_or(u8::MAX)).max(1),
+        };
+        let list: Box<[(u32, u8)]> = {
+            let mut vocabulary = self
+                .vocabulary
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            words
+                .iter()
+                .map(|w| {
+                    let weight = if w.part { part_weight } else { BODY_WEIGHT };
+                    (vocabulary.id(w), weight)
+                })
+                .collect()
+        };
+        if let Some(max) = list.iter().map(|&(id, _)| id as usize).max()
+            && max >= self.places.len()
+        {
+            self.places.resize_with(max + 1, Default::default);
+        }
+        let index = self.lists.len();
+        self.lists.push(list);
+        let seen = if body { &mut self.body } else { &mut self.meta };
+        seen.insert(piece.into(), index as u32);
+        index
+    }
+
+    /// One page, split; `None` if its text has no word to index.
+    fn page(&mut self, record: &Record, fields: &MetaFields) -> Option<Page> {
+        if self.lists.len() >= REMEMBERED {
+            self.body.clear();
+            self.meta.clear();
+            self.lists.clear();
+        }
         let mut content = String::with_capacity(record.content.len());
         let mut position: u32 = 0;
         for piece in record.content.split_whitespace() {
@@ -197,68 +262,63 @@ impl Page {
             }
             content.push_str(&piece);
             content.push(' ');
-            let words = splitter.body(&piece);
-            let parts = words.iter().filter(|w| w.part).count();
-            let part_weight = match parts {
-                0 => 0,
-                n => (BODY_WEIGHT / u8::try_from(n).unwrap_or(u8::MAX)).max(1),
-            };
-            for word in words {
-                let weight = if word.part { part_weight } else { BODY_WEIGHT };
-                places
-                    .entry((word.word.clone(), word.original.clone()))
-                    .or_default()
-                    .body
-                    .push((weight, position));
+            let list = self.list(&piece, true);
+            for &(id, weight) in self.lists[list].iter() {
+                let places = &mut self.places[id as usize];
+                if places.body.is_empty() {
+                    self.touched.push(id);
+                }
+                places.body.push((weight, position));
             }
             position = position.saturating_add(1);
         }
         // A page without a word to find is not indexed (its title alone does not count,
         // as with Pagefind).
-        if places.is_empty() {
+        if self.touched.is_empty() {
             return None;
         }
         content.pop();
         let aliases = record.aliases.join(", ");
-        let mut meta = BTreeMap::from([("title", record.title.as_str())]);
-        if !record.aliases.is_empty() {
-            meta.insert("aliases", aliases.as_str());
-        }
         for (field, value) in [(fields.title, &record.title), (fields.aliases, &aliases)] {
             for (at, piece) in value.split_whitespace().enumerate() {
                 let at = u32::try_from(at).unwrap_or(u32::MAX);
-                for word in splitter.meta(piece) {
-                    places
-                        .entry((word.word.clone(), word.original.clone()))
-                        .or_default()
-                        .meta
-                        .push((field, at));
+                let list = self.list(piece, false);
+                for &(id, _) in self.lists[list].iter() {
+                    let places = &mut self.places[id as usize];
+                    if places.body.is_empty() && places.meta.is_empty() {
+                        self.touched.push(id);
+                    }
+                    places.meta.push((field, at));
                 }
             }
         }
 
-        let mut positions = Vec::with_capacity(places.len() * 8);
+        let mut positions = Vec::with_capacity(self.touched.len() * 8);
+        let mut words = Vec::with_capacity(self.touched.len());
         let mut locs = Vec::new();
-        let words = places
-            .into_iter()
-            .map(|((word, variant), mut places)| {
-                let start = positions.len();
-                encode_body(&mut places.body, &mut locs);
-                let size = locs.len();
-                write_ints(&mut positions, &locs);
-                encode_meta(&mut places.meta, &mut locs);
-                let size = size + locs.len() + 1;
-                write_ints(&mut positions, &locs);
-                PageWord {
-                    word,
-                    variant,
-                    start: start as u32,
-                    end: positions.len() as u32,
-                    size: u32::try_from(size).unwrap_or(u32::MAX),
-                }
-            })
-            .collect();
+        for id in self.touched.drain(..) {
+            let places = &mut self.places[id as usize];
+            let start = positions.len();
+            encode_body(&mut places.body, &mut locs);
+            let size = locs.len();
+            write_ints(&mut positions, &locs);
+            encode_meta(&mut places.meta, &mut locs);
+            let size = size + locs.len() + 1;
+            write_ints(&mut positions, &locs);
+            places.body.clear();
+            places.meta.clear();
+            words.push(PageWord {
+                id,
+                start: start as u32,
+                end: positions.len() as u32,
+                size: u32::try_from(size).unwrap_or(u32::MAX),
+            });
+        }
 
+        let mut meta = BTreeMap::from([("title", record.title.as_str())]);
+        if !record.aliases.is_empty() {
+            meta.insert("aliases", aliases.as_str());
+        }
         let fragment = Fragment {
             url: &record.url,
             content: &content,
@@ -267,16 +327,49 @@ impl Page {
             meta,
             anchors: [],
         };
-        let json = serde_json::to_vec(&fragment).unwrap_or_default();
+        let mut json = Vec::with_capacity(SIGNATURE.len() + content.len() + 256);
+        json.extend_from_slice(SIGNATURE);
+        // Serialising to memory cannot fail.
+        let _ = serde_json::to_writer(&mut json, &fragment);
         Some(Page {
             word_count: position,
-            fragment_hash: blake3::hash(&json),
-            fragment: gzip(&json, level),
+            fragment_hash: blake3::hash(&json[SIGNATURE.len()..]),
+            fragment: self.gzip.signed(&json),
             kind: record.kind,
             words,
             positions,
         })
     }
+}
+
+/// One page, split: its fragment, and each word's positions encoded.
+struct Page {
+    word_count: u32,
+    fragment: Vec<u8>,
+    fragment_hash: blake3::Hash,
+    kind: &'static str,
+    words: Vec<PageWord>,
+    /// Each word's positions, encoded as the chunk holds them: the array of body positions,
+    /// then the array of meta positions.
+    positions: Vec<u8>,
+}
+
+struct PageWord {
+    id: u32,
+    start: u32,
+    end: u32,
+    /// Positions and meta positions, plus one: what a chunk's size counts.
+    size: u32,
+}
+
+#[derive(Serialize)]
+struct Fragment<'a> {
+    url: &'a str,
+    content: &'a str,
+    word_count: u32,
+    filters: BTreeMap<&'a str, [&'a str; 1]>,
+    meta: BTreeMap<&'a str, &'a str>,
+    anchors: [(); 0],
 }
 
 /// A word's body positions as Pagefind lists them: by weight (24, the body's, first), then
@@ -327,15 +420,18 @@ struct Postings {
     bytes: Vec<u8>,
     count: usize,
     last_page: u32,
+    /// What a chunk's size counts of them.
+    size: usize,
 }
 
 impl Postings {
-    fn push(&mut self, page: u32, positions: &[u8]) {
+    fn push(&mut self, page: u32, positions: &[u8], size: u32) {
         cbor::array(&mut self.bytes, 3);
         cbor::uint(&mut self.bytes, u64::from(page - self.last_page));
         self.bytes.extend_from_slice(positions);
         self.count += 1;
         self.last_page = page;
+        self.size += size as usize;
     }
 
     fn write(&self, out: &mut Vec<u8>) {
@@ -344,17 +440,19 @@ impl Postings {
     }
 }
 
-#[derive(Default)]
-struct Word {
-    pages: Postings,
-    variants: Vec<(Arc<str>, Postings)>,
+/// A word of the index and its variants, as a chunk lists it.
+struct Entry<'a> {
+    word: &'a str,
+    pages: Option<&'a Postings>,
+    variants: Vec<(&'a str, &'a Postings)>,
     size: usize,
 }
 
 /// The index as pages are added, in page order.
 #[derive(Default)]
 struct Merged {
-    words: foldhash::HashMap<Arc<str>, Word>,
+    /// By word id.
+    words: Vec<Postings>,
     /// Each page's fragment hash and word count, by page number.
     pages: Vec<(blake3::Hash, u32)>,
     fragments: Vec<(blake3::Hash, Vec<u8>)>,
@@ -368,27 +466,24 @@ impl Merged {
             self.pages.push((page.fragment_hash, page.word_count));
             self.kinds.entry(page.kind).or_default().push(number);
             for w in page.words {
-                let word = self.words.entry(w.word).or_default();
+                let id = w.id as usize;
+                if id >= self.words.len() {
+                    self.words.resize_with(id + 1, Default::default);
+                }
                 let positions = &page.positions[w.start as usize..w.end as usize];
-                word.size += w.size as usize;
-                let postings = match w.variant {
-                    None => &mut word.pages,
-                    Some(form) => match word.variants.iter().position(|(f, _)| *f == form) {
-                        Some(i) => &mut word.variants[i].1,
-                        None => {
-                            word.size += 1;
-                            word.variants.push((form, Postings::default()));
-                            &mut word.variants.last_mut().expect("just pushed").1
-                        }
-                    },
-                };
-                postings.push(number, positions);
+                self.words[id].push(number, positions, w.size);
             }
             self.fragments.push((page.fragment_hash, page.fragment));
         }
     }
 
-    fn finish(self, language: &str, fields: &MetaFields, level: u32) -> Index {
+    fn finish(
+        self,
+        language: &str,
+        vocabulary: &Vocabulary,
+        fields: &MetaFields,
+        level: u32,
+    ) -> Index {
         let page_count = self.pages.len();
         if page_count == 0 {
             return Index {
@@ -397,12 +492,38 @@ impl Merged {
                 page_count,
             };
         }
-        let mut words: Vec<(Arc<str>, Word)> = self.words.into_iter().collect();
-        words.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut chunks: Vec<&[(Arc<str>, Word)]> = Vec::new();
+        // The words in byte order, each with its variants (`None`, the word itself, first).
+        let empty = Postings::default();
+        let mut ids: Vec<usize> = (0..self.words.len())
+            .filter(|&id| self.words[id].count > 0)
+            .collect();
+        ids.par_sort_unstable_by(|&a, &b| vocabulary.words[a].cmp(&vocabulary.words[b]));
+        let mut words: Vec<Entry> = Vec::new();
+        for id in ids {
+            let (word, variant) = &vocabulary.words[id];
+            let postings = &self.words[id];
+            if words.last().is_none_or(|e| e.word != &**word) {
+                words.push(Entry {
+                    word,
+                    pages: None,
+                    variants: Vec::new(),
+                    size: 0,
+                });
+            }
+            let entry = words.last_mut().expect("just pushed");
+            entry.size += postings.size;
+            match variant {
+                None => entry.pages = Some(postings),
+                Some(form) => {
+                    entry.variants.push((form, postings));
+                    entry.size += 1;
+                }
+            }
+        }
+        let mut chunks: Vec<&[Entry]> = Vec::new();
         let (mut start, mut size) = (0, 0);
-        for (i, (_, word)) in words.iter().enumerate() {
-            size += word.size;
+        for (i, entry) in words.iter().enumerate() {
+            size += entry.size;
             if size >= CHUNK_SIZE {
                 chunks.push(&words[start..=i]);
                 (start, size) = (i + 1, 0);
@@ -413,23 +534,26 @@ impl Merged {
         }
         let encoded: Vec<(blake3::Hash, Vec<u8>)> = chunks
             .par_iter()
-            .map(|chunk| {
-                let mut out = Vec::new();
-                cbor::array(&mut out, 1);
-                cbor::array(&mut out, chunk.len());
-                for (text, word) in chunk.iter() {
-                    cbor::array(&mut out, 3);
-                    cbor::text(&mut out, text);
-                    word.pages.write(&mut out);
-                    cbor::array(&mut out, word.variants.len());
-                    for (form, postings) in &word.variants {
-                        cbor::array(&mut out, 2);
-                        cbor::text(&mut out, form);
-                        postings.write(&mut out);
+            .map_init(
+                || Gzip::new(level),
+                |gzip, chunk| {
+                    let mut out = Vec::from(SIGNATURE);
+                    cbor::array(&mut out, 1);
+                    cbor::array(&mut out, chunk.len());
+                    for entry in chunk.iter() {
+                        cbor::array(&mut out, 3);
+                        cbor::text(&mut out, entry.word);
+                        entry.pages.unwrap_or(&empty).write(&mut out);
+                        cbor::array(&mut out, entry.variants.len());
+                        for (form, postings) in &entry.variants {
+                            cbor::array(&mut out, 2);
+                            cbor::text(&mut out, form);
+                            postings.write(&mut out);
+                        }
                     }
-                }
-                (blake3::hash(&out), gzip(&out, level))
-            })
+                    (blake3::hash(&out[SIGNATURE.len()..]), gzip.signed(&out))
+                },
+            )
             .collect();
         let ranges = chunk_ranges(&chunks);
 
@@ -531,12 +655,12 @@ impl Index {
 /// and the start of the second are cut to one character past what they have in common
 /// (`apple`, `apricot` → `app`, `apr`), so that a query between them finds the right one;
 /// the end is cut only where it stays at or after the chunk's start.
-fn chunk_ranges(chunks: &[&[(Arc<str>, Word)]]) -> Vec<(String, String)> {
+fn chunk_ranges(chunks: &[&[Entry]]) -> Vec<(String, String)> {
     let mut ranges: Vec<(String, String)> = chunks
         .iter()
         .map(|c| {
-            let first = c.first().map(|w| w.0.to_string()).unwrap_or_default();
-            let last = c.last().map(|w| w.0.to_string()).unwrap_or_default();
+            let first = c.first().map(|e| e.word.to_string()).unwrap_or_default();
+            let last = c.last().map(|e| e.word.to_string()).unwrap_or_default();
             (first, last)
         })
         .collect();
@@ -583,14 +707,45 @@ fn names<'a>(
 
 /// `bytes` gzipped, with Pagefind's signature in front.
 fn gzip(bytes: &[u8], level: u32) -> Vec<u8> {
-    let mut gz = GzEncoder::new(
-        Vec::with_capacity(bytes.len() / 3 + 32),
-        Compression::new(level),
-    );
-    // Writing to memory cannot fail.
-    let _ = gz.write_all(SIGNATURE);
-    let _ = gz.write_all(bytes);
-    gz.finish().unwrap_or_default()
+    Gzip::new(level).signed(&[SIGNATURE, bytes].concat())
+}
+
+/// A gzip compressor to reuse: setting one up costs more than compressing a page.
+struct Gzip(Compress);
+
+impl Gzip {
+    fn new(level: u32) -> Self {
+        Gzip(Compress::new(Compression::new(level), false))
+    }
+
+    /// `signed` (which starts with Pagefind's signature) as a gzip file (RFC 1952: no name,
+    /// no time).
+    fn signed(&mut self, signed: &[u8]) -> Vec<u8> {
+        debug_assert!(signed.starts_with(SIGNATURE));
+        self.0.reset();
+        let mut out = Vec::with_capacity(signed.len() / 3 + 64);
+        out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+        loop {
+            let read = self.0.total_in() as usize;
+            if out.capacity() - out.len() < 64 {
+                out.reserve(out.capacity());
+            }
+            match self
+                .0
+                .compress_vec(&signed[read..], &mut out, FlushCompress::Finish)
+            {
+                Ok(Status::StreamEnd) => break,
+                Ok(_) => {}
+                // Deflating from memory to memory has no error to report.
+                Err(_) => break,
+            }
+        }
+        let mut crc = Crc::new();
+        crc.update(signed);
+        out.extend_from_slice(&crc.sum().to_le_bytes());
+        out.extend_from_slice(&(signed.len() as u32).to_le_bytes());
+        out
+    }
 }
 
 #[cfg(test)]
@@ -616,7 +771,12 @@ mod tests {
 
     #[test]
     fn chunk_ends_are_cut_to_what_tells_them_apart() {
-        let word = |w: &str| (Arc::<str>::from(w), Word::default());
+        let word = |word| Entry {
+            word,
+            pages: None,
+            variants: Vec::new(),
+            size: 0,
+        };
         let a = [word("apple")];
         let b = [word("apricot"), word("banana")];
         let c = [word("peach")];
@@ -644,6 +804,30 @@ mod tests {
         // No name is a prefix of another's hash: each is found again from its own hash.
         for (hash, name) in &names {
             assert!(hash.to_hex().starts_with(&name[3..]));
+        }
+    }
+}
+
+#[cfg(test)]
+mod gzip_tests {
+    use super::*;
+    use std::io::Read as _;
+
+    #[test]
+    fn a_reused_compressor_writes_whole_gzip_files() {
+        let mut gzip = Gzip::new(GZIP_LEVEL);
+        let big: Vec<u8> = SIGNATURE
+            .iter()
+            .copied()
+            .chain((0..300_000u32).flat_map(|i| (i % 251).to_le_bytes()))
+            .collect();
+        for input in [SIGNATURE.to_vec(), big, [SIGNATURE, b"pagefind"].concat()] {
+            let gz = gzip.signed(&input);
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(&gz[..])
+                .read_to_end(&mut out)
+                .expect("gzip");
+            assert_eq!(out, input);
         }
     }
 }
