@@ -8,6 +8,7 @@ const NEGATIVE: u8 = 1;
 const TEXT: u8 = 3;
 const ARRAY: u8 = 4;
 
+#[inline]
 fn head(out: &mut Vec<u8>, major: u8, value: u64) {
     let major = major << 5;
     match value {
@@ -28,10 +29,12 @@ fn head(out: &mut Vec<u8>, major: u8, value: u64) {
     }
 }
 
+#[inline]
 pub fn uint(out: &mut Vec<u8>, value: u64) {
     head(out, UNSIGNED, value);
 }
 
+#[inline]
 pub fn int(out: &mut Vec<u8>, value: i64) {
     if value >= 0 {
         head(out, UNSIGNED, value as u64);
@@ -41,11 +44,13 @@ pub fn int(out: &mut Vec<u8>, value: i64) {
     }
 }
 
+#[inline]
 pub fn text(out: &mut Vec<u8>, value: &str) {
     head(out, TEXT, value.len() as u64);
     out.extend_from_slice(value.as_bytes());
 }
 
+#[inline]
 pub fn array(out: &mut Vec<u8>, len: usize) {
     head(out, ARRAY, len as u64);
 }

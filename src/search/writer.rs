@@ -179,6 +179,8 @@ struct Worker<'a> {
     /// The places of each word on the page being split, by word id; and the words it has.
     places: Vec<Places>,
     touched: Vec<u32>,
+    /// Scratch for one word's encoded places.
+    locs: Vec<i64>,
     gzip: Gzip,
 }
 
@@ -200,6 +202,7 @@ impl<'a> Worker<'a> {
             lists: Vec::new(),
             places: Vec::new(),
             touched: Vec::new(),
+            locs: Vec::new(),
             gzip: Gzip::new(level),
         }
     }
@@ -250,9 +253,10 @@ impl<'a> Worker<'a> {
         }
         let mut content = String::with_capacity(record.content.len());
         let mut position: u32 = 0;
+        // Zero-width spaces are not text (Pagefind marks word breaks with them).
+        let zero_width = record.content.contains('\u{200B}');
         for piece in record.content.split_whitespace() {
-            // Zero-width spaces are not text (Pagefind marks word breaks with them).
-            let piece = if piece.contains('\u{200B}') {
+            let piece = if zero_width && piece.contains('\u{200B}') {
                 std::borrow::Cow::Owned(piece.replace('\u{200B}', ""))
             } else {
                 std::borrow::Cow::Borrowed(piece)
@@ -295,16 +299,16 @@ impl<'a> Worker<'a> {
 
         let mut positions = Vec::with_capacity(self.touched.len() * 8);
         let mut words = Vec::with_capacity(self.touched.len());
-        let mut locs = Vec::new();
+        let locs = &mut self.locs;
         for id in self.touched.drain(..) {
             let places = &mut self.places[id as usize];
             let start = positions.len();
-            encode_body(&mut places.body, &mut locs);
+            encode_body(&mut places.body, locs);
             let size = locs.len();
-            write_ints(&mut positions, &locs);
-            encode_meta(&mut places.meta, &mut locs);
+            write_ints(&mut positions, locs);
+            encode_meta(&mut places.meta, locs);
             let size = size + locs.len() + 1;
-            write_ints(&mut positions, &locs);
+            write_ints(&mut positions, locs);
             places.body.clear();
             places.meta.clear();
             words.push(PageWord {
