@@ -268,3 +268,128 @@ fn katakana_suffixes(piece: &str) -> Vec<&str> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(piece: &str, tails: bool) -> Vec<(String, Option<String>, bool)> {
+        let stemmer = stemmer("en");
+        indexed(piece, stemmer.as_ref(), tails)
+            .into_iter()
+            .map(|w| {
+                (
+                    w.word.to_string(),
+                    w.original.map(|o| o.to_string()),
+                    w.part,
+                )
+            })
+            .collect()
+    }
+
+    fn plain(list: &[(&str, bool)]) -> Vec<(String, Option<String>, bool)> {
+        list.iter()
+            .map(|&(w, p)| (w.to_string(), None, p))
+            .collect()
+    }
+
+    #[test]
+    fn a_word_is_lower_cased_stemmed_and_stripped_of_punctuation() {
+        assert_eq!(words("Regions,", true), plain(&[("region", false)]));
+        assert_eq!(words("DONBAS", true), plain(&[("donba", false)]));
+        // An apostrophe joins; the parts are indexed too, but not those of one letter.
+        assert_eq!(
+            words("Ukraine's", true),
+            plain(&[("ukrain", false), ("ukrain", true)])
+        );
+    }
+
+    #[test]
+    fn compounds_are_indexed_whole_and_in_parts() {
+        assert_eq!(
+            words("27-point", true),
+            plain(&[("27point", false), ("27", true), ("point", true)])
+        );
+        assert_eq!(
+            words("WKWebView2", true),
+            plain(&[
+                ("wkwebview2", false),
+                ("wk", true),
+                ("web", true),
+                ("view", true)
+            ])
+        );
+    }
+
+    #[test]
+    fn diacritics_are_removed_and_the_original_kept() {
+        assert_eq!(
+            words("Café", true),
+            [("cafe".to_string(), Some("café".to_string()), false)]
+        );
+        assert_eq!(without_diacritics("naïve"), Some("naive".into()));
+        assert_eq!(without_diacritics("plain"), None);
+        // Kana voicing marks tell words apart: kept.
+        assert_eq!(without_diacritics("バンド"), None);
+    }
+
+    #[test]
+    fn dotted_tails_only_for_the_body() {
+        let body = words("sysconfig.is_python_build", true);
+        assert!(body.iter().any(|w| w.0 == "is_python_build" && w.2));
+        let title = words("sysconfig.is_python_build", false);
+        assert!(!title.iter().any(|w| w.0 == "is_python_build"));
+    }
+
+    #[test]
+    fn emoji_katakana_and_nothing_at_all() {
+        assert!(words("cloud🌦️cannon", true).iter().any(|w| w.0 == "🌦️"));
+        let kana = words("バックアップ", true);
+        assert!(kana.iter().any(|w| w.0 == "アップ" && w.2));
+        assert!(words("—", true).is_empty());
+        assert!(words("…!!!", true).is_empty());
+        assert!(words("", true).is_empty());
+    }
+
+    #[test]
+    fn no_ascii_text_is_an_emoji() {
+        // `indexed` looks for emoji only in pieces with non-ASCII characters.
+        for c in (0u8..128).map(char::from) {
+            assert!(emojis::get(&c.to_string()).is_none(), "{c:?}");
+        }
+        assert!(emojis::get("🌾").is_some());
+    }
+
+    #[test]
+    fn huge_and_odd_pieces_do_not_panic() {
+        let stemmer = stemmer("en");
+        let huge = "a".repeat(200_000);
+        assert_eq!(indexed(&huge, stemmer.as_ref(), true).len(), 1);
+        let dots = ".a".repeat(20_000);
+        indexed(&dots, stemmer.as_ref(), true);
+        let kana = "ア".repeat(20_000);
+        assert!(indexed(&kana, stemmer.as_ref(), true).len() <= 16);
+        for odd in [
+            "\u{0301}",
+            "ǅungla",
+            "İ",
+            "ß",
+            "\u{FEFF}",
+            "a\u{200D}b",
+            "١٢٣",
+        ] {
+            indexed(odd, stemmer.as_ref(), true);
+        }
+    }
+
+    #[test]
+    fn languages_without_a_stemmer_are_indexed_unstemmed() {
+        assert!(stemmer("ja").is_none());
+        assert!(stemmer("en-GB").is_some());
+        let words: Vec<_> = indexed("Towers", None, true)
+            .into_iter()
+            .map(|w| w.word.to_string())
+            .collect();
+        assert_eq!(words, ["towers"]);
+    }
+}
