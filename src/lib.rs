@@ -58,9 +58,12 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
     let indexing = site.config.search.enabled.then(|| search::start(&site));
     render::render_to(&site, &mut tera, &|file| staging.write(&file))?;
     if let Some(indexing) = indexing {
-        for file in indexing.finish().map_err(|d| vec![d])? {
-            staging.write(&file).map_err(|d| vec![d])?;
-        }
+        use rayon::prelude::*;
+        let files = indexing.finish().map_err(|d| vec![d])?;
+        files
+            .par_iter()
+            .try_for_each(|file| staging.write(file))
+            .map_err(|d| vec![d])?;
     }
     staging.finish(&site.static_files)?;
     let built = Built {
