@@ -1072,8 +1072,7 @@ where
         let ref_id = if uses == 1 {
             concat(&["fnref-", &id])
         } else {
-            let base = format!("fnref-{id}-{uses}");
-            self.fresh_id(&base, |c| vec![c.to_string()])
+            self.fresh_single_id(format!("fnref-{id}-{uses}"))
         };
         let number_text = number.to_string();
         let mut html = String::with_capacity(160 + 2 * id.len());
@@ -1612,16 +1611,21 @@ fn labels_without_definition(body: &str) -> Vec<String> {
     let mut seen = HashSet::default();
     let mut labels = Vec::new();
     for label in used {
-        let plain = !label.is_empty()
-            && label.len() <= 100
-            && !label.contains(['[', '\n', '^', '\\'])
-            && label.trim() == label;
         let key = citation_key(label);
-        if plain && !defined.contains(&key) && seen.insert(key) {
+        if is_plain_label(label) && !defined.contains(&key) && seen.insert(key) {
             labels.push(label.to_string());
         }
     }
     labels
+}
+
+/// A label a citation can use: short, on one line, no brackets, carets or backslashes,
+/// no spaces around it.
+fn is_plain_label(label: &str) -> bool {
+    !label.is_empty()
+        && label.len() <= 100
+        && !label.contains(['[', '\n', '^', '\\'])
+        && label.trim() == label
 }
 
 /// A footnote label as an id: `seed` → `seed`, `A note` → `a-note`.
@@ -1731,12 +1735,8 @@ mod tests {
             let Some((label, _)) = body[i + 2..].split_once(']') else {
                 continue;
             };
-            let plain = !label.is_empty()
-                && label.len() <= 100
-                && !label.contains(['[', '\n', '^', '\\'])
-                && label.trim() == label;
             let key = citation_key(label);
-            if plain && !defined.contains(&key) && seen.insert(key) {
+            if is_plain_label(label) && !defined.contains(&key) && seen.insert(key) {
                 labels.push(label.to_string());
             }
         }
