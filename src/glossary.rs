@@ -21,7 +21,6 @@ use serde::Serialize;
 
 use crate::content::{Page, PageKind};
 use crate::diagnostics::Diagnostic;
-use crate::markdown::Parsed;
 
 /// A glossary term: a page in the glossary folder.
 #[derive(Debug, Clone, Serialize)]
@@ -240,7 +239,7 @@ pub fn first_sentence(markdown: &str) -> String {
         }
     }
     let text = unwrap_wikilinks(&text);
-    let end = crate::markdown::sentence_starts(&text)
+    let end = crate::sentences::sentence_starts(&text)
         .next()
         .unwrap_or(text.len());
     let sentence = text.get(..end).unwrap_or(&text).trim();
@@ -383,50 +382,6 @@ fn is_whole_word(text: &str, range: Range<usize>) -> bool {
 /// written decomposed, so `Cafe` alone is not a whole word there.
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
-}
-
-/// For each term: the mentions that link to it, one per page (its first), in page order.
-pub fn backlinks(glossary: &Glossary, parsed: &[Parsed]) -> Vec<Vec<(usize, usize)>> {
-    let mut backlinks = vec![Vec::new(); glossary.terms.len()];
-    for (page, p) in parsed.iter().enumerate() {
-        let mut seen = HashMap::new();
-        for (i, m) in p.mentions.iter().enumerate() {
-            seen.entry(m.term).or_insert(i);
-        }
-        let mut firsts: Vec<(usize, usize)> = seen.into_iter().collect();
-        firsts.sort_by_key(|&(_, i)| i);
-        for (term, mention) in firsts {
-            if let Some(list) = backlinks.get_mut(term) {
-                list.push((page, mention));
-            }
-        }
-    }
-    backlinks
-}
-
-/// For each term: terms its definition links to, then terms whose definitions link to it.
-pub fn related(glossary: &Glossary, parsed: &[Parsed]) -> Vec<Vec<usize>> {
-    let mut related: Vec<Vec<usize>> = vec![Vec::new(); glossary.terms.len()];
-    let links = |term: &Term| parsed.get(term.page).map_or(&[][..], |p| &p.terms[..]);
-    let mut add = |to: usize, other: usize| {
-        if let Some(list) = related
-            .get_mut(to)
-            .filter(|l| to != other && !l.contains(&other))
-        {
-            list.push(other);
-        }
-    };
-    for (t, term) in glossary.terms.iter().enumerate() {
-        for &other in links(term) {
-            add(t, other);
-        }
-    }
-    for (t, term) in glossary.terms.iter().enumerate() {
-        for &other in links(term) {
-            add(other, t);
-        }
-    }
-    related
 }
 
 #[cfg(test)]

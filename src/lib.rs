@@ -23,12 +23,14 @@ pub mod publish;
 pub mod quotes;
 pub mod render;
 pub mod search;
+pub mod sentences;
 pub mod serve;
 pub mod site;
 pub mod sources;
 pub mod timeline;
 pub mod updates;
 pub mod when;
+pub mod xref;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -16,7 +16,22 @@ use std::path::{Path, PathBuf};
 use crate::config::{CONFIG_FILE, Config, GeneratedPage};
 use crate::content::{self, Page, PageKind, Source};
 use crate::diagnostics::Diagnostic;
-use crate::site::{Embargoed, Generated};
+
+/// A page left out because its `publish_at` is ahead of the build's clock.
+#[derive(Debug, Clone)]
+pub struct Embargoed {
+    pub key: String,
+    pub path: PathBuf,
+    pub until: String,
+}
+
+/// Which pages are the generated ones (indices into the page list).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Generated {
+    pub timeline: Option<usize>,
+    pub quotes: Option<usize>,
+    pub updates: Option<usize>,
+}
 
 /// Takes the pages whose `publish_at` is after `now` out of the build (unless `show`), and
 /// returns them for the "link to an embargoed page" error.

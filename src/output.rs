@@ -16,13 +16,18 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::diagnostics::Diagnostic;
-use crate::render::OutputFile;
 
 /// The file that marks a folder as lede's output, safe to replace.
 pub const MARKER: &str = ".lede-output";
 use crate::content::STATIC_DIR;
 const MARKER_TEXT: &str =
     "This folder is written by `lede build`; its contents are replaced on every build.\n";
+
+/// A file of the built site: its path from the output root and its bytes.
+pub struct OutputFile {
+    pub path: String,
+    pub contents: Vec<u8>,
+}
 
 /// Checks that `output` may be replaced by a build of the site at `root`.
 pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), Diagnostic> {

@@ -9,7 +9,7 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 use serde_json::{Value, json};
 
 use crate::content::{Page, PageKind};
-use crate::render::OutputFile;
+use crate::output::OutputFile;
 use crate::site::Site;
 
 /// `sitemap.xml`, `atom.xml` (when the site has dated pages) and `robots.txt`. The XML files

@@ -15,15 +15,10 @@ use crate::content::{Date, Page, PageKind};
 use crate::diagnostics::Diagnostic;
 use crate::links::NOT_FOUND_FILE;
 use crate::markdown::{Parsed, TocEntry};
+use crate::output::OutputFile;
 use crate::site::Site;
 
 pub const TEMPLATE_DIR: &str = "templates";
-
-/// A file of the built site: its path from the output root and its bytes.
-pub struct OutputFile {
-    pub path: String,
-    pub contents: Vec<u8>,
-}
 
 /// Loads every template under `templates/`.
 pub fn load_templates(root: &Path) -> Result<Tera, Vec<Diagnostic>> {

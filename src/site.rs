@@ -14,8 +14,9 @@ use crate::content::{self, Page, Source};
 use crate::diagnostics::Diagnostic;
 use crate::glossary::Glossary;
 use crate::links::{self, LinkIndex};
+use crate::living::Generated;
 use crate::markdown::{self, Env, Parsed};
-use crate::sources::{self, Sources};
+use crate::sources::Sources;
 
 /// What to build, from the command line.
 #[derive(Debug, Clone, Default)]
@@ -51,14 +52,6 @@ impl Clock {
             .as_ref()
             .map_or_else(|| crate::when::Moment::now().utc, |m| m.utc)
     }
-}
-
-/// A page left out because its `publish_at` is ahead of the build's clock.
-#[derive(Debug, Clone)]
-pub struct Embargoed {
-    pub key: String,
-    pub path: PathBuf,
-    pub until: String,
 }
 
 /// What the pipeline starts from once the files are read.
@@ -107,14 +100,6 @@ pub struct Site {
     pub generated: Generated,
     /// The build's clock, in seconds since the epoch (UTC).
     pub now: i64,
-}
-
-/// Which pages are the generated ones (indices into the page list).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Generated {
-    pub timeline: Option<usize>,
-    pub quotes: Option<usize>,
-    pub updates: Option<usize>,
 }
 
 /// A site loaded as far as it goes, with every problem found on the way.
@@ -285,7 +270,7 @@ impl Site {
             found.extend(check_site_files(&pages, &parsed, statics));
             found.extend(check_static_collisions(&pages, statics));
         }
-        let backlinks = crate::glossary::backlinks(&glossary, &parsed);
+        let backlinks = crate::xref::backlinks(&glossary, &parsed);
         for (term, pages_linking) in glossary.terms.iter().zip(&backlinks) {
             if pages_linking.is_empty() {
                 found.push(
@@ -302,7 +287,7 @@ impl Site {
                 );
             }
         }
-        let cited_on = sources::cited_on(&sources, &parsed);
+        let cited_on = crate::xref::cited_on(&sources, &parsed);
         found.extend(check_sources(&config, &pages, &sources, &parsed, &cited_on));
         let warnings = found.iter().filter(|d| !d.is_error()).cloned().collect();
         let children = links::children(&pages);
@@ -311,7 +296,7 @@ impl Site {
             sources,
             positions: links::positions(&pages, &children),
             children,
-            related: crate::glossary::related(&glossary, &parsed),
+            related: crate::xref::related(&glossary, &parsed),
             backlinks,
             root,
             config,

@@ -17,7 +17,6 @@ use pulldown_cmark_escape::{escape_href, escape_html};
 use crate::content::{FrontMatter, Page, PageKind};
 use crate::diagnostics::Diagnostic;
 use crate::links::LinkIndex;
-use crate::markdown::Parsed;
 
 /// One source: a page in the sources folder.
 #[derive(Debug, Clone)]
@@ -190,20 +189,6 @@ pub fn citation_key(label: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(label)
     }
-}
-
-/// For each source: the first citation on every page that cites it, as (page, citation
-/// index in that page's [`Parsed::citations`]), in page order.
-pub fn cited_on(sources: &Sources, parsed: &[Parsed]) -> Vec<Vec<(usize, usize)>> {
-    let mut cited = vec![Vec::new(); sources.sources.len()];
-    for (page, p) in parsed.iter().enumerate() {
-        for (i, citation) in p.citations.iter().enumerate().filter(|(_, c)| c.first) {
-            if let Some(list) = cited.get_mut(citation.source) {
-                list.push((page, i));
-            }
-        }
-    }
-    cited
 }
 
 #[cfg(test)]

@@ -649,19 +649,19 @@ fn apply_local(
     }
 
     let backlinks = updated_backlinks(site, &undo);
-    debug_assert!(backlinks == crate::glossary::backlinks(&site.glossary, &site.parsed));
+    debug_assert!(backlinks == crate::xref::backlinks(&site.glossary, &site.parsed));
     let edited_terms = edited
         .iter()
         .any(|&i| site.glossary.term_of_page(i).is_some());
     let related = if edited_terms {
-        crate::glossary::related(&site.glossary, &site.parsed)
+        crate::xref::related(&site.glossary, &site.parsed)
     } else {
         // Only the definitions' links make terms related.
         site.related.clone()
     };
     let mut pages: BTreeSet<usize> = edited.iter().copied().collect();
     pages.extend(terms_to_render(site, &undo, &backlinks, &related));
-    let cited_on = crate::sources::cited_on(&site.sources, &site.parsed);
+    let cited_on = crate::xref::cited_on(&site.sources, &site.parsed);
     pages.extend(sources_to_render(site, &undo));
     let mut not_found = false;
     if let Some((tera, texts)) = &reloaded {
