@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::diagnostics::{Diagnostic, from_toml_error};
+use crate::layout::CONFIG_FILE;
 
 /// The site's settings, from `site.toml`, checked.
 #[derive(Debug, Clone, Serialize)]
@@ -374,8 +375,6 @@ const KEYS: &[&str] = &[
     "updates",
     "path",
 ];
-
-pub const CONFIG_FILE: &str = "site.toml";
 
 impl Config {
     /// Parses and checks the text of `site.toml`.

@@ -10,13 +10,16 @@ pub mod config;
 pub mod content;
 pub mod deploy;
 pub mod diagnostics;
+pub mod engine;
 pub mod glossary;
 pub mod html;
 pub mod init;
 pub mod inline;
+pub mod layout;
 pub mod links;
 pub mod living;
 pub mod living_render;
+pub mod load;
 pub mod markdown;
 pub mod output;
 pub mod publish;
@@ -36,7 +39,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub use diagnostics::{Diagnostic, Level};
-pub use site::{Options, Site};
+pub use engine::{Bytes, Delta, Engine, IndexJob};
+pub use layout::{Change, SOURCE_DIRS, STATIC_DIR};
+pub use site::{Clock, Options, Site};
 
 /// What a successful build did.
 #[derive(Debug)]

@@ -272,7 +272,7 @@ pub fn navigation(
         main: menu("main", &config.main),
         footer: menu("footer", &config.footer),
     };
-    let glossary = format!("{glossary_dir}/{}", crate::content::SECTION_FILE);
+    let glossary = format!("{glossary_dir}/{}", crate::layout::SECTION_FILE);
     let default = |keys: &[&str]| -> Vec<NavItem> {
         keys.iter()
             .filter_map(|k| by_key.get(k))
@@ -283,11 +283,11 @@ pub fn navigation(
             .collect()
     };
     if nav.main.is_empty() && config.main.is_empty() {
-        nav.main = default(&[crate::content::SECTION_FILE, &glossary]);
+        nav.main = default(&[crate::layout::SECTION_FILE, &glossary]);
         if let Some(home) = nav.main.first_mut().filter(|i| {
             i.page
                 == by_key
-                    .get(crate::content::SECTION_FILE)
+                    .get(crate::layout::SECTION_FILE)
                     .copied()
                     .unwrap_or(usize::MAX)
         }) {
@@ -328,7 +328,7 @@ fn missing_nav_entry(
         }
     };
     Diagnostic::error(
-        crate::config::CONFIG_FILE,
+        crate::layout::CONFIG_FILE,
         format!(
             "`[nav] {menu}` names `{}`, which is not a page in content/",
             entry.page

@@ -13,9 +13,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{CONFIG_FILE, Config, GeneratedPage};
+use crate::config::{Config, GeneratedPage};
 use crate::content::{self, Page, PageKind, Source};
 use crate::diagnostics::Diagnostic;
+use crate::layout::CONFIG_FILE;
 
 /// A page left out because its `publish_at` is ahead of the build's clock.
 #[derive(Debug, Clone)]

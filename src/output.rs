@@ -19,7 +19,7 @@ use crate::diagnostics::Diagnostic;
 
 /// The file that marks a folder as lede's output, safe to replace.
 pub const MARKER: &str = ".lede-output";
-use crate::content::STATIC_DIR;
+use crate::layout::STATIC_DIR;
 const MARKER_TEXT: &str =
     "This folder is written by `lede build`; its contents are replaced on every build.\n";
 
@@ -57,8 +57,8 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), Diagnostic> {
         return Err(refuse("it contains the site itself"));
     }
     for source in [
-        crate::content::CONTENT_DIR,
-        crate::render::TEMPLATE_DIR,
+        crate::layout::CONTENT_DIR,
+        crate::layout::TEMPLATE_DIR,
         STATIC_DIR,
     ] {
         if output.starts_with(root.join(source)) {

@@ -13,34 +13,27 @@ use tera::{Context, ErrorKind, Tera};
 
 use crate::content::{Date, Page, PageKind};
 use crate::diagnostics::Diagnostic;
+use crate::layout::TEMPLATE_DIR;
 use crate::links::NOT_FOUND_FILE;
 use crate::markdown::{Parsed, TocEntry};
 use crate::output::OutputFile;
 use crate::site::Site;
 
-pub const TEMPLATE_DIR: &str = "templates";
-
-/// Loads every template under `templates/`.
-pub fn load_templates(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
-    if !root.join(TEMPLATE_DIR).is_dir() {
-        return Err(vec![
-            Diagnostic::error(TEMPLATE_DIR, "there is no templates/ folder").with_help(
-                "create a templates/ folder with base.html, index.html, section.html and page.html",
-            ),
-        ]);
-    }
-    let (found, problems) = crate::content::files_inside(root, TEMPLATE_DIR, |_| false);
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let files: Vec<(PathBuf, Option<String>)> = found
-        .into_iter()
-        .map(|(abs, name)| (abs, Some(name)))
-        .collect();
+/// Compiles the templates from their texts, as [`crate::load::read_templates`] read them.
+pub fn compile_templates(texts: &BTreeMap<String, String>) -> Result<Tera, Vec<Diagnostic>> {
     let mut tera = Tera::new();
-    tera.add_template_files(files)
-        .map_err(|e| vec![template_error(&e)])?;
+    tera.add_raw_templates(
+        texts
+            .iter()
+            .map(|(name, text)| (name.as_str(), text.as_str())),
+    )
+    .map_err(|e| vec![template_error(&e)])?;
     Ok(tera)
+}
+
+/// Reads and compiles the templates under `root/templates/`.
+pub fn load_templates(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
+    compile_templates(&crate::load::read_templates(root)?)
 }
 
 /// Turns a Tera error into a diagnostic at the template's file, line and column.

@@ -9,12 +9,13 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::config::{CONFIG_FILE, Config};
+use crate::config::Config;
 use crate::content::{self, Page, Source};
 use crate::diagnostics::Diagnostic;
 use crate::glossary::Glossary;
 use crate::links::{self, LinkIndex};
 use crate::living::Generated;
+use crate::load::{self, Inputs};
 use crate::markdown::{self, Env, Parsed};
 use crate::sources::Sources;
 
@@ -52,15 +53,6 @@ impl Clock {
             .as_ref()
             .map_or_else(|| crate::when::Moment::now().utc, |m| m.utc)
     }
-}
-
-/// What the pipeline starts from once the files are read.
-struct Inputs {
-    root: PathBuf,
-    config: Config,
-    sources: Vec<Source>,
-    /// The static files, when known: links to them are then checked.
-    static_files: Option<Vec<(String, PathBuf)>>,
 }
 
 /// A loaded, parsed and linked site: everything rendering needs, shared read-only.
@@ -131,27 +123,11 @@ impl Site {
     /// Runs every stage it can and returns the site with all the problems found. `Err` only
     /// when `site.toml` cannot be read: nothing else can run, and the list is incomplete.
     pub fn load_all(options: &Options) -> Result<Loaded, Vec<Diagnostic>> {
-        let root = options.root.clone();
-        let config = load_config(&root, options)?;
-        let (sources, mut found) = content::read_sources(&root);
-        let static_files = match content::static_files(&root) {
-            Ok(files) => Some(files),
-            Err(errors) => {
-                found.extend(errors);
-                None
-            }
-        };
-        let inputs = Inputs {
-            root,
-            config,
-            sources,
-            static_files,
-        };
+        let inputs = load::read_inputs(&options.root, options.base_url.as_deref())?;
         Ok(Site::parse_and_link(
             inputs,
             options.drafts,
             &options.clock,
-            found,
             !options.check_only,
         ))
     }
@@ -172,8 +148,9 @@ impl Site {
             config,
             sources,
             static_files: Some(static_files),
+            problems: warnings,
         };
-        Site::parse_and_link(inputs, drafts, clock, warnings, true).into_site()
+        Site::parse_and_link(inputs, drafts, clock, true).into_site()
     }
 
     /// Parses and links sources already in memory (the pure part of [`Site::load`]).
@@ -189,26 +166,22 @@ impl Site {
             config,
             sources,
             static_files: None,
+            problems: warnings,
         };
-        Site::parse_and_link(inputs, drafts, &Clock::default(), warnings, true).into_site()
+        Site::parse_and_link(inputs, drafts, &Clock::default(), true).into_site()
     }
 
     /// The pipeline after reading: front matter, URLs, glossary, Markdown (with the HTML of
     /// the pages only if `html`), then every link checked. Each stage runs on what the one
     /// before could make (a page whose front matter is broken stays, with its file name as
     /// its title, so links to it still resolve); `found` collects every problem.
-    fn parse_and_link(
-        inputs: Inputs,
-        drafts: bool,
-        clock: &Clock,
-        mut found: Vec<Diagnostic>,
-        html: bool,
-    ) -> Loaded {
+    pub fn parse_and_link(inputs: Inputs, drafts: bool, clock: &Clock, html: bool) -> Loaded {
         let Inputs {
             root,
             config,
             sources,
             static_files,
+            problems: mut found,
         } = inputs;
         let (mut pages, problems) = content::parse_sources(sources, &config, drafts);
         found.extend(problems);
@@ -334,25 +307,6 @@ pub(crate) fn output_dir(root: &Path, config: &Config, options: &Options) -> Pat
     }
 }
 
-/// Reads and checks `site.toml` (with the `--base-url` override).
-pub(crate) fn load_config(root: &Path, options: &Options) -> Result<Config, Vec<Diagnostic>> {
-    let path = root.join(CONFIG_FILE);
-    let bytes = std::fs::read(&path).map_err(|e| {
-        vec![
-            Diagnostic::error(CONFIG_FILE, format!("cannot read {}: {e}", path.display()))
-                .with_help("run lede in the folder that holds site.toml, or pass --root DIR"),
-        ]
-    })?;
-    let text = content::decode(Path::new(CONFIG_FILE), bytes).map_err(|d| vec![d])?;
-    let mut config = Config::parse(&text).map_err(|d| vec![d])?;
-    if let Some(url) = &options.base_url {
-        config
-            .set_base_url(url)
-            .map_err(|why| vec![Diagnostic::error("", format!("--base-url: {why}"))])?;
-    }
-    Ok(config)
-}
-
 /// Every `#anchor` a page links to must be an id on the target page.
 pub fn check_anchors(pages: &[Page], parsed: &[Parsed]) -> Vec<Diagnostic> {
     let mut found = Vec::new();
@@ -456,7 +410,7 @@ pub fn check_static_collisions(
         if let Some(owner) = taken.get(&rel.to_lowercase()) {
             found.push(
                 Diagnostic::error(
-                    Path::new(content::STATIC_DIR).join(rel),
+                    Path::new(crate::layout::STATIC_DIR).join(rel),
                     format!("static file `{rel}` and {owner} would both be written to /{rel}"),
                 )
                 .with_help("rename or move the static file"),

@@ -1,4 +1,4 @@
-//! Arbitrary bytes → `content::decode` → `front_matter::parse` (and the page built from
+//! Arbitrary bytes → `load::decode` → `front_matter::parse` (and the page built from
 //! it, as a page and as a glossary term). Must never panic; every diagnostic must point
 //! inside the file and print.
 //!

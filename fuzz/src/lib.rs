@@ -13,14 +13,14 @@ use lede::content::{self, FrontMatter, Page, PageKind, Source, front_matter};
 use lede::links::{LinkIndex, Target, unsafe_scheme};
 use lede::site::Site;
 
-/// Arbitrary bytes → `content::decode` → `front_matter::parse` (and the page built from
+/// Arbitrary bytes → `load::decode` → `front_matter::parse` (and the page built from
 /// it, as a page and as a glossary term). Must never panic; every diagnostic must point
 /// inside the file and print.
 ///
 /// Returns the parsed front matter, or the diagnostic.
 pub fn front_matter(data: &[u8]) -> Result<FrontMatter, Diagnostic> {
     let path = Path::new("content/fuzz.md");
-    let text = match content::decode(path, data.to_vec()) {
+    let text = match lede::load::decode(path, data.to_vec()) {
         Ok(text) => text,
         Err(d) => {
             let _ = d.to_string();

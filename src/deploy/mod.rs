@@ -17,8 +17,9 @@ mod run;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::config::{CONFIG_FILE, DeployTarget};
+use crate::config::DeployTarget;
 use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::layout::CONFIG_FILE;
 use crate::site::{self, Options};
 use local::LocalFile;
 pub use plan::{Deletions, MANIFEST};
@@ -79,7 +80,7 @@ impl Deployed {
 pub fn deploy(options: &DeployOptions) -> Result<Deployed, Vec<Diagnostic>> {
     let started = Instant::now();
     let root = &options.site.root;
-    let config = site::load_config(root, &options.site)?;
+    let config = crate::load::read_config(root, options.site.base_url.as_deref())?;
     let target = pick_target(&config.deploy, options.target.as_deref())?;
     let warnings = match options.build {
         true => crate::build(&options.site)?.warnings,

@@ -31,9 +31,8 @@ use hyper_util::service::TowerToHyperService;
 use percent_encoding::percent_decode_str;
 use tokio::sync::{broadcast, watch};
 
-use super::incremental;
 use super::reload::{self, EVENTS_PATH, ErrorInfo, Message, SCRIPT_PATH, STATUS_PATH, Timing};
-use crate::diagnostics::Diagnostic;
+use crate::Diagnostic;
 
 /// Longer request paths are refused (414).
 const MAX_PATH: usize = 2048;
@@ -42,7 +41,7 @@ const MAX_PATH: usize = 2048;
 #[derive(Default)]
 pub struct Published {
     /// Rendered files by output path (`meeting/index.html`).
-    pub files: HashMap<String, incremental::Bytes>,
+    pub files: HashMap<String, crate::Bytes>,
     /// Rebuilds so far, failed ones too (the first build is 1).
     pub build: u64,
     /// The last rebuild's errors (none if it was good).
@@ -410,7 +409,7 @@ async fn site_file(shared: &Arc<Shared>, raw: &str) -> Response {
                 &published,
                 StatusCode::OK,
                 name,
-                &incremental::Bytes::from(bytes),
+                &crate::Bytes::from(bytes),
             )
         }
         StaticFile::Folder => redirect(raw),
@@ -424,7 +423,7 @@ fn page(
     published: &Published,
     status: StatusCode,
     name: &str,
-    bytes: &incremental::Bytes,
+    bytes: &crate::Bytes,
 ) -> Response {
     let body = if content_type(name).starts_with("text/html") {
         let not_found = status == StatusCode::NOT_FOUND;
@@ -445,7 +444,7 @@ fn not_found(shared: &Shared) -> Response {
     match published.files.get("404.html") {
         Some(bytes) => page(shared, &published, StatusCode::NOT_FOUND, "404.html", bytes),
         None => {
-            let html: incremental::Bytes = Arc::from(
+            let html: crate::Bytes = Arc::from(
                 &b"<!doctype html><meta charset=\"utf-8\"><title>Not found</title><h1>Not found</h1></body>"[..],
             );
             page(shared, &published, StatusCode::NOT_FOUND, "404.html", &html)

@@ -25,7 +25,6 @@ macro_rules! say_err {
 }
 
 pub mod http;
-pub mod incremental;
 pub mod reload;
 pub mod watch;
 
@@ -38,13 +37,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::{broadcast, watch as signal};
 
 use self::http::{Guard, Published, Shared};
-use self::incremental::{Incremental, Rebuilt};
 use self::reload::{ErrorInfo, Message, Timing};
 use self::watch::{Msg, Watcher};
-use crate::content::STATIC_DIR;
-use crate::diagnostics::Diagnostic;
-use crate::search;
-use crate::site::Options;
+use crate::{Delta, Diagnostic, Engine, IndexJob, Options, STATIC_DIR};
 
 /// What `lede serve` was asked to do.
 #[derive(Debug, Clone)]
@@ -88,11 +83,11 @@ pub fn serve(options: &ServeOptions) -> Result<(), Vec<Diagnostic>> {
         );
     }
 
-    let mut site = Incremental::new(Options {
+    let mut site = Engine::new(Options {
         root: root.clone(),
         base_url: Some(url.clone()),
         // The preview shows embargoed pages, each with a banner saying until when.
-        clock: crate::site::Clock {
+        clock: crate::Clock {
             at: None,
             show_embargoed: true,
         },
@@ -141,18 +136,18 @@ pub fn serve(options: &ServeOptions) -> Result<(), Vec<Diagnostic>> {
 
 /// Waits for batches of file events and rebuilds after each, until told to stop.
 fn rebuild_loop(
-    mut site: Incremental,
+    mut site: Engine,
     mut watcher: Watcher,
     rx: &Receiver<Msg>,
     mut publisher: Publisher,
-    search: &Sender<SearchJob>,
+    search: &Sender<IndexJob>,
 ) {
     let mut ignored = ignored_dirs(&site);
     while let Some(batch) = watcher.next_batch(rx, &ignored) {
         for area in &batch.rewatch {
             watcher.rewatch(area);
         }
-        if let Some(result) = supervised(&mut site, |site| site.update(&batch.touched)) {
+        if let Some(result) = supervised(&mut site, |site| site.apply(&batch.touched)) {
             let good = result.is_ok();
             publisher.publish(result, Some(batch.first_event));
             ignored = ignored_dirs(&site);
@@ -163,47 +158,33 @@ fn rebuild_loop(
     }
 }
 
-/// What the search thread indexes: the records of a good build and its language, or
-/// `None` when `[search]` is off.
-type SearchJob = Option<(Vec<search::Record>, String)>;
-
 /// Asks for the index of the last good build (after its pages are published and reloaded).
-fn send_search_job(site: &Incremental, search: &Sender<SearchJob>) {
-    if let Some(site) = site.site() {
-        let job = (site.config.search.enabled)
-            .then(|| (search::records(site), site.config.language.clone()));
+fn send_search_job(site: &Engine, search: &Sender<IndexJob>) {
+    if let Some(job) = site.index_job() {
         let _ = search.send(job);
     }
 }
 
 /// Rebuilds the search index on a thread of its own, so that no reload waits for it, and
-/// serves it under `pagefind/`. Jobs that arrive while one runs are skipped for the newest:
-/// the index served is never more than one rebuild behind.
-fn index_in_background(shared: Arc<Shared>) -> Sender<SearchJob> {
-    let (tx, rx) = mpsc::channel::<SearchJob>();
+/// serves it. Jobs that arrive while one runs are skipped for the newest: the index served
+/// is never more than one rebuild behind.
+fn index_in_background(shared: Arc<Shared>) -> Sender<IndexJob> {
+    let (tx, rx) = mpsc::channel::<IndexJob>();
     let indexer = move || {
         while let Ok(mut job) = rx.recv() {
             while let Ok(newer) = rx.try_recv() {
                 job = newer;
             }
-            let files = match job {
-                Some((records, language)) => {
-                    match search::start_records(records, &language).finish() {
-                        Ok(files) => files,
-                        Err(d) => {
-                            say_err!("{d}");
-                            continue;
-                        }
-                    }
+            let files = match job.run() {
+                Ok(files) => files,
+                Err(d) => {
+                    say_err!("{d}");
+                    continue;
                 }
-                None => Vec::new(),
             };
-            let prefix = format!("{}/", search::DIR);
             shared.publish(|p| {
-                p.files.retain(|path, _| !path.starts_with(&prefix));
-                for file in files {
-                    p.files.insert(file.path, file.contents.into());
-                }
+                p.files.retain(|path, _| !path.starts_with(IndexJob::DIR));
+                p.files.extend(files);
             });
         }
     };
@@ -220,8 +201,8 @@ fn index_in_background(shared: Arc<Shared>) -> Sender<SearchJob> {
 /// keeps running: the panic is shown as an error in the terminal and the browser, and the
 /// next save rebuilds everything from the files.
 fn supervised<T>(
-    site: &mut Incremental,
-    rebuild: impl FnOnce(&mut Incremental) -> Option<Result<T, Vec<Diagnostic>>>,
+    site: &mut Engine,
+    rebuild: impl FnOnce(&mut Engine) -> Option<Result<T, Vec<Diagnostic>>>,
 ) -> Option<Result<T, Vec<Diagnostic>>> {
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rebuild(&mut *site)));
     caught.unwrap_or_else(|panic| {
@@ -240,10 +221,8 @@ fn supervised<T>(
 }
 
 /// The output folder and its staging folder: serve never writes there, and ignores them.
-fn ignored_dirs(site: &Incremental) -> Vec<PathBuf> {
-    site.output_dir()
-        .map(|out| vec![crate::output::staging_dir(&out), out])
-        .unwrap_or_default()
+fn ignored_dirs(site: &Engine) -> Vec<PathBuf> {
+    site.output_dirs()
 }
 
 /// Shows each rebuild: in the terminal, to the server, and to the open pages.
@@ -254,11 +233,7 @@ struct Publisher {
 }
 
 impl Publisher {
-    fn publish(
-        &mut self,
-        result: Result<Rebuilt, Vec<Diagnostic>>,
-        first_event: Option<SystemTime>,
-    ) {
+    fn publish(&mut self, result: Result<Delta, Vec<Diagnostic>>, first_event: Option<SystemTime>) {
         let instance = self.shared.instance.clone();
         let mut build = 0;
         let message = match &result {
@@ -302,7 +277,7 @@ impl Publisher {
     }
 
     /// One line per rebuild on stdout; problems on stderr, rustc-style.
-    fn report(&mut self, result: &Result<Rebuilt, Vec<Diagnostic>>, build: u64) {
+    fn report(&mut self, result: &Result<Delta, Vec<Diagnostic>>, build: u64) {
         match result {
             Ok(rebuilt) => {
                 for warning in &rebuilt.warnings {
@@ -459,7 +434,7 @@ mod tests {
 
     #[test]
     fn a_panicking_rebuild_becomes_an_error_and_the_next_one_runs() {
-        let mut site = Incremental::new(Options::default());
+        let mut site = Engine::new(Options::default());
         let result: Option<Result<(), _>> = supervised(&mut site, |_| panic!("boom"));
         let errors = result.expect("a result").expect_err("an error");
         assert!(errors[0].message.contains("crashed while rebuilding: boom"));

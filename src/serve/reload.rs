@@ -9,8 +9,8 @@
 
 use serde::Serialize;
 
-use super::incremental::Rebuilt;
-use crate::diagnostics::Diagnostic;
+use crate::Delta;
+use crate::Diagnostic;
 
 pub const SCRIPT_PATH: &str = "/__lede/reload.js";
 pub const EVENTS_PATH: &str = "/__lede/events";
@@ -97,7 +97,7 @@ impl Message {
     }
 
     /// After a good rebuild: which pages reload and which stylesheets are swapped.
-    pub fn built(instance: &str, build: u64, rebuilt: &Rebuilt) -> Self {
+    pub fn built(instance: &str, build: u64, rebuilt: &Delta) -> Self {
         let mut message = Message::new("build", instance, build);
         for path in rebuilt
             .changed
@@ -194,21 +194,21 @@ mod tests {
     #[test]
     fn messages_name_the_pages_and_stylesheets() {
         let bytes: Arc<[u8]> = Arc::from(&b"x"[..]);
-        let rebuilt = Rebuilt {
+        let rebuilt = Delta {
             changed: vec![
                 ("index.html".into(), bytes.clone()),
                 ("glossary/donbas/index.html".into(), bytes),
             ],
             statics: vec!["css/site.css".into()],
-            ..Rebuilt::default()
+            ..Delta::default()
         };
         let m = Message::built("i", 2, &rebuilt);
         assert_eq!(m.pages, ["/", "/glossary/donbas/"]);
         assert_eq!(m.css, ["/css/site.css"]);
         assert!(!m.all);
-        let images = Rebuilt {
+        let images = Delta {
             statics: vec!["map.png".into()],
-            ..Rebuilt::default()
+            ..Delta::default()
         };
         assert!(Message::built("i", 3, &images).all);
     }

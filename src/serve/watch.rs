@@ -1,15 +1,13 @@
-//! File watching for `lede serve`: notify's events → debounced batches of [`Touched`] paths.
+//! File watching for `lede serve`: notify's events → debounced batches of [`Change`] paths.
 //!
 //! Watches folders, not files: `content/`, `templates/` and `static/` recursively and the
 //! site root alone (for `site.toml`), so that saves which rename over a file keep being
-//! seen. An event only says "this path may have changed"; [`incremental`] looks at the
+//! seen. An event only says "this path may have changed"; the engine looks at the
 //! file. A created folder is reported as such and read whole (files written right after
 //! `mkdir -p` come before its watch). Editor temporaries and the output folder are ignored.
 //! A burst of events (a `git checkout`) becomes one batch; events that arrive while a batch
 //! is being built make the next one. When native watching is unavailable it polls, and says
 //! so. Never reads file contents and never builds.
-//!
-//! [`incremental`]: super::incremental
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
@@ -18,15 +16,7 @@ use std::time::{Duration, Instant, SystemTime};
 use notify::event::{AccessKind, AccessMode};
 use notify::{Event, EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher as _};
 
-use super::incremental::Touched;
-use crate::config::CONFIG_FILE;
-use crate::content::CONTENT_DIR;
-use crate::content::STATIC_DIR;
-use crate::diagnostics::Diagnostic;
-use crate::render::TEMPLATE_DIR;
-
-/// The folders watched recursively.
-const AREAS: [&str; 3] = [CONTENT_DIR, TEMPLATE_DIR, STATIC_DIR];
+use crate::{Change, Diagnostic, SOURCE_DIRS};
 /// A batch is closed once no event came for this long: the events of one save arrive
 /// within microseconds, those of a `git checkout` within milliseconds of each other.
 const QUIET: Duration = Duration::from_millis(20);
@@ -52,7 +42,7 @@ pub enum Msg {
 #[derive(Debug)]
 pub struct Batch {
     /// Each at most once.
-    pub touched: Vec<Touched>,
+    pub touched: Vec<Change>,
     /// When the first event of the burst arrived (for latency measurements).
     pub first_event: SystemTime,
     /// Watched folders that were themselves created, removed or renamed: watch them again.
@@ -113,7 +103,7 @@ impl Watcher {
             polling,
         };
         watcher.inner.watch(root, RecursiveMode::NonRecursive)?;
-        for area in AREAS {
+        for area in SOURCE_DIRS {
             if root.join(area).is_dir() {
                 watcher
                     .inner
@@ -169,10 +159,10 @@ impl Watcher {
     fn add(&self, batch: &mut Batch, event: notify::Result<Event>, ignored: &[PathBuf]) {
         let event = match event {
             Ok(event) if !event.need_rescan() => event,
-            Ok(_) => return batch.add(Touched::All),
+            Ok(_) => return batch.add(Change::All),
             Err(e) => {
                 say_err!("warning: file watching: {e}; looking at every file again");
-                return batch.add(Touched::All);
+                return batch.add(Change::All);
             }
         };
         if matches!(event.kind, EventKind::Access(kind) if kind != AccessKind::Close(AccessMode::Write))
@@ -180,7 +170,7 @@ impl Watcher {
             return;
         }
         for path in &event.paths {
-            if let Some(area) = AREAS.iter().find(|a| *path == self.root.join(a)) {
+            if let Some(area) = SOURCE_DIRS.iter().find(|a| *path == self.root.join(a)) {
                 if !batch.rewatch.contains(area) {
                     batch.rewatch.push(area);
                 }
@@ -193,7 +183,7 @@ impl Watcher {
 }
 
 impl Batch {
-    fn add(&mut self, touched: Touched) {
+    fn add(&mut self, touched: Change) {
         if !self.touched.contains(&touched) {
             self.touched.push(touched);
         }
@@ -209,26 +199,16 @@ fn handler(tx: Sender<Msg>) -> impl notify::EventHandler {
 
 /// Sorts an event's path into the part of the site it touches; `None` for anything lede does
 /// not read (the output folder, editor temporaries, other files in the root).
-pub fn classify(root: &Path, ignored: &[PathBuf], path: &Path) -> Option<Touched> {
+pub fn classify(root: &Path, ignored: &[PathBuf], path: &Path) -> Option<Change> {
     if ignored.iter().any(|dir| path.starts_with(dir)) {
         return None;
     }
     let rel = path.strip_prefix(root).ok()?;
-    let parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    if is_editor_temporary(parts.last()?) {
+    let name = rel.file_name()?.to_string_lossy();
+    if is_editor_temporary(&name) {
         return None;
     }
-    let (area, rest) = parts.split_first()?;
-    match area.as_str() {
-        CONTENT_DIR => Some(Touched::Content(rest.join("/"))),
-        TEMPLATE_DIR => Some(Touched::Templates),
-        STATIC_DIR => Some(Touched::Static(rest.join("/"))),
-        CONFIG_FILE if rest.is_empty() => Some(Touched::Config),
-        _ => None,
-    }
+    Change::of_path(rel)
 }
 
 /// Files editors write beside the one being saved: backups, swap files, locks, temporaries.
@@ -256,15 +236,15 @@ mod tests {
         let c = |p: &str| classify(root, &ignored, Path::new(p));
         assert_eq!(
             c("/site/content/a/b.md"),
-            Some(Touched::Content("a/b.md".into()))
+            Some(Change::Content("a/b.md".into()))
         );
-        assert_eq!(c("/site/content"), Some(Touched::Content(String::new())));
-        assert_eq!(c("/site/templates/x/base.html"), Some(Touched::Templates));
+        assert_eq!(c("/site/content"), Some(Change::Content(String::new())));
+        assert_eq!(c("/site/templates/x/base.html"), Some(Change::Templates));
         assert_eq!(
             c("/site/static/css/s.css"),
-            Some(Touched::Static("css/s.css".into()))
+            Some(Change::Static("css/s.css".into()))
         );
-        assert_eq!(c("/site/site.toml"), Some(Touched::Config));
+        assert_eq!(c("/site/site.toml"), Some(Change::Config));
         assert_eq!(c("/site/public/index.html"), None);
         assert_eq!(c("/site/README.md"), None);
         assert_eq!(c("/site/content/out/x.md"), None);
@@ -283,7 +263,7 @@ mod tests {
         }
         assert_eq!(
             c("/site/content/.hidden.md"),
-            Some(Touched::Content(".hidden.md".into()))
+            Some(Change::Content(".hidden.md".into()))
         );
     }
 }

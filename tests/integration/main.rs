@@ -2,6 +2,7 @@
 //! Each test copies a fixture into a temporary folder, changes what it is about, and
 //! checks the output files, the messages and the exit code.
 
+mod architecture;
 mod build;
 mod check;
 mod content;

@@ -2,7 +2,7 @@
 //! it never changes the visible text, never nests links, and keeps the HTML balanced.
 
 use lede::config::Config;
-use lede::content::Source;
+use lede::load::Source;
 use lede::site::Site;
 use proptest::prelude::*;
 

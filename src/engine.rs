@@ -1,60 +1,44 @@
-//! Incremental rebuilds for `lede serve`: the last good [`Site`], its templates and its
-//! rendered pages stay in memory, and an edit re-runs only the stages it touches.
+//! The incremental engine: a site kept built in memory, and rebuilt as its files change.
 //!
-//! The input is a list of [`Touched`] paths (from the watcher, or a test). Each is looked at
-//! on disk, and only what really changed decides the work:
-//! - a page's body, `template` or `auto_link`: that page is re-parsed and re-rendered, with
+//! `lede build` is [`Engine::full`] then a write; `lede serve` is [`Engine::full`], then
+//! [`Engine::apply`] for each batch of [`Change`]s from its watcher, pushing each [`Delta`]
+//! to the browsers. [`Disk`] (the load stage) says what really changed; only that decides
+//! the work:
+//! - a page's body, `template` or `auto_link`: that page is parsed and rendered again, with
 //!   the term pages whose "Mentioned in" or "Related" lists change, and the source pages
 //!   whose "Cited on" lists change (with the sources' own section page);
 //! - a template: the pages that use it, directly or through `extends`/`include`;
-//! - front matter other pages show (title, date, weight, aliases, summary...), an added or
-//!   removed file: every page is re-parsed from the sources in memory and re-rendered;
-//! - `site.toml`, or lost events: everything is read again;
-//! - a file in `static/`: nothing to render; it is reported so the browser can fetch it.
+//! - front matter other pages show (title, date, weight, aliases, summary...), an attributed
+//!   quote, an added or removed file: every page is parsed again from the texts in memory;
+//! - `site.toml`, a symlink, or lost events: everything is read again;
+//! - a file in `static/`: nothing to render; the delta names it so browsers can fetch it.
 //!
-//! The rendered files are byte for byte those of a full build of the same tree (tested
-//! below). A failed rebuild leaves the last good build in place. Reads the site's files,
-//! never writes any, and knows nothing of HTTP or file watching.
+//! The rendered files are byte for byte those of a full build of the same tree (the
+//! property test `tests/integration/incremental.rs`). A failed rebuild leaves the last good
+//! build in place. Reads files only through [`crate::load`]; writes none.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use tera::Tera;
-use walkdir::WalkDir;
 
-use crate::config::CONFIG_FILE;
-use crate::content::STATIC_DIR;
-use crate::content::{self, CONTENT_DIR, FrontMatter, Page, Source};
+use crate::content::{self, FrontMatter, Page, Source};
 use crate::diagnostics::Diagnostic;
+use crate::layout::{CONTENT_DIR, Change};
+use crate::load::disk::{Disk, Refreshed};
 use crate::markdown::{self, Env, Parsed};
-use crate::render::{self, TEMPLATE_DIR};
+use crate::render;
 use crate::site::{self, Options, Site};
-
-/// A path that may have changed, by the part of the site it is in. Paths are relative to
-/// that part and `/`-separated; `""` stands for the whole folder.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Touched {
-    /// Under `content/`.
-    Content(String),
-    /// Anything under `templates/` (all templates are read again: they are few).
-    Templates,
-    /// Under `static/`.
-    Static(String),
-    /// `site.toml`.
-    Config,
-    /// Events were lost: look at everything again.
-    All,
-}
 
 /// The bytes of a rendered file, shared with the server without copying.
 pub type Bytes = Arc<[u8]>;
 
 /// What one rebuild did.
 #[derive(Debug, Default)]
-pub struct Rebuilt {
+pub struct Delta {
     /// Output files added or changed (`glossary/donbas/index.html`), with their bytes.
     pub changed: Vec<(String, Bytes)>,
     /// Output files that no longer exist.
@@ -72,26 +56,11 @@ pub struct Rebuilt {
     pub elapsed: Duration,
 }
 
-/// Size and modification time: enough to tell that a static file was saved.
-type Stamp = (u64, Option<SystemTime>);
-
-/// The site's files as last read from disk (they may be ahead of the last good build).
-#[derive(Default)]
-struct Disk {
-    config: Option<Vec<u8>>,
-    /// Decoded `.md` files by key (path under `content/`), drafts included.
-    sources: BTreeMap<String, String>,
-    /// Files that could not be read or decoded: the build fails while there are any.
-    unreadable: BTreeMap<String, Diagnostic>,
-    templates: BTreeMap<String, String>,
-    statics: BTreeMap<String, Stamp>,
-}
-
 /// The last good build.
 struct Good {
     site: Site,
     tera: Tera,
-    /// The template texts `tera` was loaded from.
+    /// The template texts `tera` was compiled from.
     templates: BTreeMap<String, String>,
     /// Page index by key.
     index: HashMap<String, usize>,
@@ -99,7 +68,7 @@ struct Good {
 }
 
 /// A site kept built in memory.
-pub struct Incremental {
+pub struct Engine {
     options: Options,
     disk: Disk,
     good: Option<Good>,
@@ -110,10 +79,31 @@ pub struct Incremental {
     full: bool,
 }
 
-impl Incremental {
-    /// Nothing is read until [`Incremental::full`].
+/// What the search index is made from after a good build: hand it to a thread of its own
+/// with [`IndexJob::run`]. Empty when `[search]` is off.
+pub struct IndexJob(Option<(Vec<crate::search::Record>, String)>);
+
+impl IndexJob {
+    /// The index's files, by path from the output root (all under [`IndexJob::DIR`]).
+    pub fn run(self) -> Result<Vec<(String, Bytes)>, Diagnostic> {
+        let Some((records, language)) = self.0 else {
+            return Ok(Vec::new());
+        };
+        let files = crate::search::start_records(records, &language).finish()?;
+        Ok(files
+            .into_iter()
+            .map(|f| (f.path, Bytes::from(f.contents)))
+            .collect())
+    }
+
+    /// The output folder every file of the index is in, with a trailing `/`.
+    pub const DIR: &'static str = "pagefind/";
+}
+
+impl Engine {
+    /// Nothing is read until [`Engine::full`].
     pub fn new(options: Options) -> Self {
-        Incremental {
+        Engine {
             options,
             disk: Disk::default(),
             good: None,
@@ -139,9 +129,21 @@ impl Incremental {
         Some(&self.good.as_ref()?.site)
     }
 
-    /// Where `lede build` would write (to keep the watcher away from it).
-    pub fn output_dir(&self) -> Option<PathBuf> {
-        Some(self.good.as_ref()?.site.output_dir(&self.options))
+    /// The search index's input for the last good build, if there is one.
+    pub fn index_job(&self) -> Option<IndexJob> {
+        let site = self.site()?;
+        Some(IndexJob(site.config.search.enabled.then(|| {
+            (crate::search::records(site), site.config.language.clone())
+        })))
+    }
+
+    /// Where `lede build` writes, and its staging folder: what a watcher should ignore.
+    pub fn output_dirs(&self) -> Vec<PathBuf> {
+        let Some(good) = &self.good else {
+            return Vec::new();
+        };
+        let out = good.site.output_dir(&self.options);
+        vec![crate::output::staging_dir(&out), out]
     }
 
     /// Drops what is known about the files, so that the next update reads everything again
@@ -153,60 +155,36 @@ impl Incremental {
     }
 
     /// Reads everything and builds from scratch, as `lede build` does.
-    pub fn full(&mut self) -> Result<Rebuilt, Vec<Diagnostic>> {
+    pub fn full(&mut self) -> Result<Delta, Vec<Diagnostic>> {
         let started = Instant::now();
         let root = self.options.root.clone();
         self.full = true;
-        self.disk.config = std::fs::read(root.join(CONFIG_FILE)).ok();
-        self.disk.templates = read_templates(&root);
-        self.disk.statics = BTreeMap::new();
-        self.refresh_static("");
-        self.disk.unreadable.clear();
-        let site = match Site::load(&self.options) {
-            Ok(site) => site,
+        self.disk = Disk::read(&root);
+        let inputs = crate::load::read_inputs(&root, self.options.base_url.as_deref())?;
+        self.disk.remember_sources(&inputs.sources);
+        let loaded = Site::parse_and_link(inputs, self.options.drafts, &self.options.clock, true);
+        match loaded.into_site() {
+            Ok(site) => self.install(site, started),
             Err(errors) => {
                 // Unknown now: every content file that is touched counts as changed.
-                self.disk.sources.clear();
-                return Err(errors);
-            }
-        };
-        // What was read (drafts left out are read when touched).
-        self.disk.sources = site
-            .pages
-            .iter()
-            .filter(|p| !crate::living::is_generated(p))
-            .map(|p| (p.key.clone(), p.text.clone()))
-            .collect();
-        self.install(site, started)
-    }
-
-    /// Looks at the touched paths and rebuilds what their changes affect. `None` when no
-    /// file really changed (an editor's extra events, a save without changes).
-    pub fn update(&mut self, touched: &[Touched]) -> Option<Result<Rebuilt, Vec<Diagnostic>>> {
-        let started = Instant::now();
-        let mut changed = false;
-        let mut statics = BTreeSet::new();
-        for t in touched {
-            match t {
-                Touched::Content(rel) => changed |= self.refresh_content(rel),
-                Touched::Templates => changed |= self.refresh_templates(),
-                Touched::Static(rel) => {
-                    statics.extend(self.refresh_static(rel));
-                    changed |= self.full;
-                }
-                Touched::Config => {
-                    if self.refresh_config() {
-                        self.full = true;
-                        changed = true;
-                    }
-                }
-                Touched::All => {
-                    self.full = true;
-                    changed = true;
-                }
+                self.disk.forget_sources();
+                Err(errors)
             }
         }
-        if !changed && statics.is_empty() {
+    }
+
+    /// Looks at what `changes` name and rebuilds what really changed. `None` when nothing
+    /// did (an editor's extra events, a save without changes).
+    pub fn apply(&mut self, changes: &[Change]) -> Option<Result<Delta, Vec<Diagnostic>>> {
+        let started = Instant::now();
+        let mut found = Refreshed::default();
+        for change in changes {
+            self.disk.refresh(&self.options.root, change, &mut found);
+        }
+        self.full |= found.reread || found.config;
+        self.dirty.extend(found.content.iter().cloned());
+        let changed = found.any() || (self.full && !found.statics.is_empty());
+        if !changed && found.statics.is_empty() {
             return None;
         }
         let static_names_changed = self.good.as_ref().is_some_and(|g| {
@@ -214,28 +192,30 @@ impl Incremental {
                 .static_files
                 .iter()
                 .map(|(rel, _)| rel)
-                .eq(self.disk.statics.keys())
+                .eq(self.disk.static_names())
         });
         let mut result = if !changed && !static_names_changed {
-            Ok(Rebuilt::default())
+            Ok(Delta::default())
         } else if self.full || self.good.is_none() {
             self.full()
         } else {
             self.rebuild(started)
         };
-        if let Ok(rebuilt) = &mut result {
-            rebuilt.statics = statics.into_iter().collect();
-            rebuilt.elapsed = started.elapsed();
+        if let Ok(delta) = &mut result {
+            delta.statics = found.statics;
+            delta.statics.sort();
+            delta.statics.dedup();
+            delta.elapsed = started.elapsed();
             if let Some(good) = &self.good {
-                rebuilt.pages = good.site.pages.len();
-                rebuilt.terms = good.site.glossary.terms.len();
+                delta.pages = good.site.pages.len();
+                delta.terms = good.site.glossary.terms.len();
             }
         }
         Some(result)
     }
 
     /// Rebuilds after content or template edits, from the sources in memory.
-    fn rebuild(&mut self, started: Instant) -> Result<Rebuilt, Vec<Diagnostic>> {
+    fn rebuild(&mut self, started: Instant) -> Result<Delta, Vec<Diagnostic>> {
         if !self.options.root.join(CONTENT_DIR).is_dir() {
             // Deleted or moved away: keep serving the last good site and say why.
             self.full = true;
@@ -244,9 +224,11 @@ impl Incremental {
                     .with_help("put content/ back (the preview keeps showing the last good build)"),
             ]);
         }
-        if !self.disk.unreadable.is_empty() {
-            return Err(self.disk.unreadable.values().cloned().collect());
+        let unreadable = self.disk.unreadable();
+        if !unreadable.is_empty() {
+            return Err(unreadable);
         }
+        let templates = self.disk.templates()?;
         let Some(good) = self.good.as_mut() else {
             return self.full();
         };
@@ -254,8 +236,7 @@ impl Incremental {
         let mut structural = false;
         let mut errors = Vec::new();
         for key in &self.dirty {
-            let text = self.disk.sources.get(key);
-            match classify_edit(good, key, text, self.options.drafts) {
+            match classify_edit(good, key, self.disk.source(key), self.options.drafts) {
                 Ok(Edit::Nothing) => {}
                 Ok(Edit::Local(i, page)) => edits.push((i, *page)),
                 Ok(Edit::Structural) => structural = true,
@@ -268,51 +249,38 @@ impl Incremental {
         if structural {
             return self.reparse(started);
         }
-        let reloaded = if good.templates != self.disk.templates {
-            let tera = render::load_templates(&self.options.root)?;
-            Some((tera, self.disk.templates.clone()))
+        let reloaded = if good.templates != *templates {
+            Some((render::compile_templates(templates)?, templates.clone()))
         } else {
             None
         };
-        let statics = static_list(&self.options.root, &self.disk);
-        let rebuilt = apply_local(good, edits, reloaded, statics)?;
+        let statics = self.disk.static_files(&self.options.root);
+        let delta = apply_local(good, edits, reloaded, statics)?;
         self.dirty.clear();
-        Ok(rebuilt)
+        Ok(delta)
     }
 
     /// Parses every page again from the sources in memory (`site.toml` unchanged).
-    fn reparse(&mut self, started: Instant) -> Result<Rebuilt, Vec<Diagnostic>> {
+    fn reparse(&mut self, started: Instant) -> Result<Delta, Vec<Diagnostic>> {
         let Some(good) = self.good.as_ref() else {
             return self.full();
         };
-        let config = good.site.config.clone();
-        let sources = self
-            .disk
-            .sources
-            .iter()
-            .map(|(key, text)| Source {
-                key: key.clone(),
-                text: text.clone(),
-            })
-            .collect();
         let root = self.options.root.clone();
-        let statics = static_list(&root, &self.disk);
-        let drafts = self.options.drafts;
-        let site = Site::from_parts(
+        let inputs = crate::load::Inputs {
+            config: good.site.config.clone(),
+            sources: self.disk.sources(),
+            static_files: Some(self.disk.static_files(&root)),
             root,
-            config,
-            sources,
-            statics,
-            drafts,
-            &self.options.clock,
-            Vec::new(),
-        )?;
-        self.install(site, started)
+            problems: Vec::new(),
+        };
+        let loaded = Site::parse_and_link(inputs, self.options.drafts, &self.options.clock, true);
+        self.install(loaded.into_site()?, started)
     }
 
     /// Renders every page of a freshly loaded site and makes it the good build.
-    fn install(&mut self, site: Site, started: Instant) -> Result<Rebuilt, Vec<Diagnostic>> {
-        let mut tera = render::load_templates(&self.options.root)?;
+    fn install(&mut self, site: Site, started: Instant) -> Result<Delta, Vec<Diagnostic>> {
+        let templates = self.disk.templates()?.clone();
+        let mut tera = render::compile_templates(&templates)?;
         let files = render::render(&site, &mut tera)?;
         let rendered = site.pages.len() + 1;
         let outputs: HashMap<String, Bytes> = files
@@ -331,7 +299,7 @@ impl Incremental {
             .filter(|path| !outputs.contains_key(path))
             .collect();
         removed.sort();
-        let rebuilt = Rebuilt {
+        let delta = Delta {
             changed,
             removed,
             statics: Vec::new(),
@@ -351,151 +319,12 @@ impl Incremental {
                 .collect(),
             site,
             tera,
-            templates: self.disk.templates.clone(),
+            templates,
             outputs,
         });
         self.full = false;
         self.dirty.clear();
-        Ok(rebuilt)
-    }
-
-    /// Looks at `content/<rel>` (a file, a folder, or something gone) and records what changed.
-    fn refresh_content(&mut self, rel: &str) -> bool {
-        let dir = self.options.root.join(CONTENT_DIR);
-        let abs = if rel.is_empty() {
-            dir.clone()
-        } else {
-            dir.join(rel)
-        };
-        let mut seen = HashSet::new();
-        let mut changed = false;
-        if std::fs::symlink_metadata(&abs).is_ok_and(|m| m.file_type().is_symlink()) {
-            // Where a link may point is the load stage's business: let it look.
-            self.full = true;
-            changed = true;
-        }
-        match std::fs::metadata(&abs) {
-            Ok(meta) if meta.is_dir() => {
-                // A new folder may already hold files written before it was watched.
-                for entry in WalkDir::new(&abs).follow_links(true).into_iter().flatten() {
-                    if entry.path_is_symlink() {
-                        self.full = true;
-                        changed = true;
-                    }
-                    let key = key_of(&dir, entry.path());
-                    if entry.file_type().is_file() && is_page_key(&key) {
-                        changed |= self.read_source(&key, entry.path());
-                        seen.insert(key);
-                    }
-                }
-            }
-            Ok(meta) if meta.is_file() && is_page_key(rel) => {
-                changed |= self.read_source(rel, &abs);
-                seen.insert(rel.to_string());
-            }
-            _ => {}
-        }
-        let mut gone = keys_under(&self.disk.sources, rel);
-        gone.extend(keys_under(&self.disk.unreadable, rel));
-        gone.retain(|key| !seen.contains(key));
-        for key in gone {
-            self.disk.sources.remove(&key);
-            self.disk.unreadable.remove(&key);
-            self.dirty.insert(key);
-            changed = true;
-        }
-        changed
-    }
-
-    /// Reads one content file; true if it differs from what was read before.
-    fn read_source(&mut self, key: &str, abs: &Path) -> bool {
-        let path = Path::new(CONTENT_DIR).join(key);
-        let read = std::fs::read(abs);
-        if read
-            .as_ref()
-            .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
-        {
-            // Gone between the event and now: the caller treats it as removed.
-            return false;
-        }
-        let decoded = read
-            .map_err(|e| {
-                Diagnostic::error(&path, format!("cannot read: {e}"))
-                    .with_help("check the file's permissions")
-            })
-            .and_then(|bytes| content::decode(&path, bytes));
-        match decoded {
-            Ok(text) => {
-                if self.disk.sources.get(key) == Some(&text) {
-                    return false;
-                }
-                self.disk.unreadable.remove(key);
-                self.disk.sources.insert(key.to_string(), text);
-            }
-            Err(d) => {
-                if self.disk.unreadable.get(key) == Some(&d) {
-                    return false;
-                }
-                self.disk.sources.remove(key);
-                self.disk.unreadable.insert(key.to_string(), d);
-            }
-        }
-        self.dirty.insert(key.to_string());
-        true
-    }
-
-    fn refresh_templates(&mut self) -> bool {
-        let templates = read_templates(&self.options.root);
-        let changed = templates != self.disk.templates;
-        self.disk.templates = templates;
-        changed
-    }
-
-    fn refresh_config(&mut self) -> bool {
-        let config = std::fs::read(self.options.root.join(CONFIG_FILE)).ok();
-        let changed = config != self.disk.config;
-        self.disk.config = config;
-        changed
-    }
-
-    /// Looks at `static/<rel>`; returns the static files that changed, appeared or went.
-    fn refresh_static(&mut self, rel: &str) -> Vec<String> {
-        let dir = self.options.root.join(STATIC_DIR);
-        let abs = if rel.is_empty() {
-            dir.clone()
-        } else {
-            dir.join(rel)
-        };
-        let mut seen = HashSet::new();
-        let mut changed = Vec::new();
-        if abs.exists() {
-            for entry in WalkDir::new(&abs).follow_links(true).into_iter().flatten() {
-                if entry.path_is_symlink() {
-                    // Where a link may point is the load stage's business: let it look.
-                    self.full = true;
-                }
-                let key = key_of(&dir, entry.path());
-                if !entry.file_type().is_file() || !content::is_published_static(&key) {
-                    continue;
-                }
-                let stamp = entry
-                    .metadata()
-                    .map(|m| (m.len(), m.modified().ok()))
-                    .unwrap_or_default();
-                if self.disk.statics.get(&key) != Some(&stamp) {
-                    self.disk.statics.insert(key.clone(), stamp);
-                    changed.push(key.clone());
-                }
-                seen.insert(key);
-            }
-        }
-        let mut gone = keys_under(&self.disk.statics, rel);
-        gone.retain(|key| !seen.contains(key));
-        for key in gone {
-            self.disk.statics.remove(&key);
-            changed.push(key);
-        }
-        changed
+        Ok(delta)
     }
 }
 
@@ -598,7 +427,7 @@ fn apply_local(
     edits: Vec<(usize, Page)>,
     reloaded: Option<(Tera, BTreeMap<String, String>)>,
     static_files: Vec<(String, PathBuf)>,
-) -> Result<Rebuilt, Vec<Diagnostic>> {
+) -> Result<Delta, Vec<Diagnostic>> {
     let site = &mut good.site;
     let edited: Vec<usize> = edits.iter().map(|(i, _)| *i).collect();
     let mut undo = Undo {
@@ -712,11 +541,11 @@ fn apply_local(
             changed.push((file.path, bytes));
         }
     }
-    Ok(Rebuilt {
+    Ok(Delta {
         changed,
         rendered,
         warnings,
-        ..Rebuilt::default()
+        ..Delta::default()
     })
 }
 
@@ -889,66 +718,11 @@ fn defines_component(text: &str) -> bool {
     tags(text).any(|tag| tag.starts_with("component"))
 }
 
-/// Every template file, as `render::load_templates` finds them: name → text.
-fn read_templates(root: &Path) -> BTreeMap<String, String> {
-    let dir = root.join(TEMPLATE_DIR);
-    WalkDir::new(&dir)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().starts_with('.'))
-        .map(|e| {
-            let text = std::fs::read(e.path()).unwrap_or_default();
-            (
-                key_of(&dir, e.path()),
-                String::from_utf8_lossy(&text).into_owned(),
-            )
-        })
-        .collect()
-}
-
-/// The static files as the site lists them: (path in the output, source path).
-fn static_list(root: &Path, disk: &Disk) -> Vec<(String, PathBuf)> {
-    let dir = root.join(STATIC_DIR);
-    disk.statics
-        .keys()
-        .map(|rel| (rel.clone(), dir.join(rel)))
-        .collect()
-}
-
-/// The keys that are `rel` or inside the folder `rel` (all of them for `""`).
-fn keys_under<V>(map: &BTreeMap<String, V>, rel: &str) -> Vec<String> {
-    if rel.is_empty() {
-        return map.keys().cloned().collect();
-    }
-    // `0` follows `/`: the range holds exactly the keys that start with `rel/`.
-    let inside = map.range(format!("{rel}/")..format!("{rel}0"));
-    let exact = map.get_key_value(rel);
-    exact
-        .into_iter()
-        .chain(inside)
-        .map(|(k, _)| k.clone())
-        .collect()
-}
-
-/// `path` relative to `dir`, `/`-separated.
-fn key_of(dir: &Path, path: &Path) -> String {
-    path.strip_prefix(dir)
-        .unwrap_or(path)
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// A content key that is a page: Markdown, and nothing hidden on the way (`.draft.md`, an
-/// editor's `.#page.md`, a `.git/` folder), as the load stage decides.
-fn is_page_key(key: &str) -> bool {
-    key.ends_with(".md") && !key.split('/').any(|part| part.starts_with('.'))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+    use walkdir::WalkDir;
 
     /// A fixture site copied into a temporary folder.
     fn fixture(name: &str) -> tempfile::TempDir {
@@ -1001,12 +775,12 @@ mod tests {
     }
 
     /// Applies `touched` and checks every output equals a from-scratch build of the tree.
-    fn update_matches_full(site: &mut Incremental, root: &Path, touched: &[Touched]) -> Rebuilt {
+    fn apply_matches_full(site: &mut Engine, root: &Path, touched: &[Change]) -> Delta {
         let rebuilt = site
-            .update(touched)
+            .apply(touched)
             .expect("a change")
             .unwrap_or_else(|e| panic!("rebuild failed: {e:?}"));
-        let mut fresh = Incremental::new(options(root));
+        let mut fresh = Engine::new(options(root));
         fresh
             .full()
             .unwrap_or_else(|e| panic!("full build failed: {e:?}"));
@@ -1027,11 +801,11 @@ mod tests {
         rebuilt
     }
 
-    fn content(rel: &str) -> Touched {
-        Touched::Content(rel.to_string())
+    fn content(rel: &str) -> Change {
+        Change::Content(rel.to_string())
     }
 
-    fn changed(rebuilt: &Rebuilt) -> Vec<&str> {
+    fn changed(rebuilt: &Delta) -> Vec<&str> {
         rebuilt.changed.iter().map(|(p, _)| p.as_str()).collect()
     }
 
@@ -1039,10 +813,10 @@ mod tests {
     fn a_body_edit_renders_the_page_alone() {
         let dir = fixture("basic");
         let root = dir.path();
-        let mut site = Incremental::new(options(root));
+        let mut site = Engine::new(options(root));
         site.full().unwrap();
         edit(root, "content/b.md", "\n## ", "\nA new paragraph.\n\n## ");
-        let rebuilt = update_matches_full(&mut site, root, &[content("b.md")]);
+        let rebuilt = apply_matches_full(&mut site, root, &[content("b.md")]);
         assert!(!rebuilt.full);
         assert_eq!(changed(&rebuilt), ["b/index.html"]);
         assert_eq!(rebuilt.rendered, 1);
@@ -1052,24 +826,21 @@ mod tests {
     fn an_unchanged_save_is_no_rebuild() {
         let dir = fixture("basic");
         let root = dir.path();
-        let mut site = Incremental::new(options(root));
+        let mut site = Engine::new(options(root));
         site.full().unwrap();
         // Drafts are left out of the build, so they are read the first time they are touched.
-        site.update(&[content("")]);
+        site.apply(&[content("")]);
         let text = std::fs::read_to_string(root.join("content/a.md")).unwrap();
         write(root, "content/a.md", &text);
-        assert!(site.update(&[content("a.md"), content("")]).is_none());
-        assert!(
-            site.update(&[Touched::Templates, Touched::Config])
-                .is_none()
-        );
+        assert!(site.apply(&[content("a.md"), content("")]).is_none());
+        assert!(site.apply(&[Change::Templates, Change::Config]).is_none());
     }
 
     #[test]
     fn mention_edits_rerender_the_term_pages_they_change() {
         let dir = fixture("glossary");
         let root = dir.path();
-        let mut site = Incremental::new(options(root));
+        let mut site = Engine::new(options(root));
         site.full().unwrap();
         let page = "first.md";
         // A new mention of a term, then its removal, then a changed sentence around mentions.
@@ -1079,12 +850,12 @@ mod tests {
             &format!("content/{page}"),
             &format!("{text}\n\nThe Kremlin said so. Luhansk too.\n"),
         );
-        let rebuilt = update_matches_full(&mut site, root, &[content(page)]);
+        let rebuilt = apply_matches_full(&mut site, root, &[content(page)]);
         assert!(!rebuilt.full);
         assert!(changed(&rebuilt).contains(&"glossary/luhansk/index.html"));
         assert!(!changed(&rebuilt).contains(&"glossary/donbas/index.html"));
         write(root, &format!("content/{page}"), &text);
-        update_matches_full(&mut site, root, &[content(page)]);
+        apply_matches_full(&mut site, root, &[content(page)]);
         for term in ["donbas", "kremlin", "luhansk"] {
             let rel = format!("content/glossary/{term}.md");
             let text = std::fs::read_to_string(root.join(&rel)).unwrap();
@@ -1093,7 +864,7 @@ mod tests {
                 &rel,
                 &format!("{text}\nSee also Donetsk and the Kremlin.\n"),
             );
-            update_matches_full(&mut site, root, &[content(&format!("glossary/{term}.md"))]);
+            apply_matches_full(&mut site, root, &[content(&format!("glossary/{term}.md"))]);
         }
     }
 
@@ -1101,7 +872,7 @@ mod tests {
     fn citation_edits_rerender_the_source_pages_they_change() {
         let dir = fixture("sources");
         let root = dir.path();
-        let mut site = Incremental::new(options(root));
+        let mut site = Engine::new(options(root));
         site.full().unwrap();
         // A new citation of the paper, a changed sentence around one of the wire, a removed one.
         edit(
@@ -1110,7 +881,7 @@ mod tests {
             "Nobody signed",
             "The paper agreed.[^paper] Nobody signed",
         );
-        let rebuilt = update_matches_full(&mut site, root, &[content("story.md")]);
+        let rebuilt = apply_matches_full(&mut site, root, &[content("story.md")]);
         assert!(!rebuilt.full);
         assert!(changed(&rebuilt).contains(&"sources/paper/index.html"));
         assert!(changed(&rebuilt).contains(&"sources/index.html"));
@@ -1120,10 +891,10 @@ mod tests {
             "met for five hours",
             "met for about five hours",
         );
-        let rebuilt = update_matches_full(&mut site, root, &[content("story.md")]);
+        let rebuilt = apply_matches_full(&mut site, root, &[content("story.md")]);
         assert!(changed(&rebuilt).contains(&"sources/wire/index.html"));
         edit(root, "content/other.md", "[^Paper]", "");
-        update_matches_full(&mut site, root, &[content("other.md")]);
+        apply_matches_full(&mut site, root, &[content("other.md")]);
         // A source's own front matter: every page citing it shows it.
         edit(
             root,
@@ -1131,7 +902,7 @@ mod tests {
             "The Wire Service",
             "The Wire",
         );
-        let rebuilt = update_matches_full(&mut site, root, &[content("sources/wire.md")]);
+        let rebuilt = apply_matches_full(&mut site, root, &[content("sources/wire.md")]);
         assert!(changed(&rebuilt).contains(&"story/index.html"));
     }
 
@@ -1139,7 +910,7 @@ mod tests {
     fn only_edits_to_quotes_reparse_a_page_with_quotes() {
         let dir = fixture_with_bundled_theme("living");
         let root = dir.path();
-        let mut site = Incremental::new(options(root));
+        let mut site = Engine::new(options(root));
         site.full().unwrap();
         // Prose around the quotes: the page alone, and a link to one of its updates from
         // another page still resolves (its id comes from the front matter, not the body).
@@ -1149,14 +920,14 @@ mod tests {
             "Before the meeting",
             "See [it](meeting.md#update-2). Before the meeting",
         );
-        update_matches_full(&mut site, root, &[content("background.md")]);
+        apply_matches_full(&mut site, root, &[content("background.md")]);
         edit(
             root,
             "content/meeting.md",
             "The envoys met in Moscow.",
             "The envoys met, in Moscow.",
         );
-        let rebuilt = update_matches_full(&mut site, root, &[content("meeting.md")]);
+        let rebuilt = apply_matches_full(&mut site, root, &[content("meeting.md")]);
         assert!(!rebuilt.full);
         // The words of a quote: everything, and the speaker's page shows the new words.
         edit(
@@ -1165,7 +936,7 @@ mod tests {
             "“It was useful.”",
             "“It was very useful.”",
         );
-        let rebuilt = update_matches_full(&mut site, root, &[content("meeting.md")]);
+        let rebuilt = apply_matches_full(&mut site, root, &[content("meeting.md")]);
         assert!(rebuilt.full);
         let term = String::from_utf8_lossy(site.file("glossary/yuri-ushakov/index.html").unwrap())
             .into_owned();
@@ -1181,9 +952,9 @@ mod tests {
     fn events_updates_and_quotes_follow_edits() {
         let dir = fixture_with_bundled_theme("living");
         let root = dir.path();
-        let mut site = Incremental::new(options(root));
+        let mut site = Engine::new(options(root));
         site.full().unwrap();
-        let timeline = |site: &Incremental| {
+        let timeline = |site: &Engine| {
             String::from_utf8_lossy(site.file("timeline/index.html").unwrap()).into_owned()
         };
         let before = timeline(&site);
@@ -1195,7 +966,7 @@ mod tests {
             "date = 2025-11-30",
             "date = 2025-12-03",
         );
-        let rebuilt = update_matches_full(&mut site, root, &[content("background.md")]);
+        let rebuilt = apply_matches_full(&mut site, root, &[content("background.md")]);
         assert!(rebuilt.full);
         let after = timeline(&site);
         assert!(after.find("florida-talks").unwrap() > after.find("envoys-arrive").unwrap());
@@ -1206,7 +977,7 @@ mod tests {
             "Before the meeting",
             "> “A new quote.”\n>\n> — Yuri Ushakov, later\n\nBefore the meeting",
         );
-        update_matches_full(&mut site, root, &[content("background.md")]);
+        apply_matches_full(&mut site, root, &[content("background.md")]);
         let term = String::from_utf8_lossy(site.file("glossary/yuri-ushakov/index.html").unwrap())
             .into_owned();
         assert!(term.contains("“A new quote.”"), "{term}");
@@ -1217,7 +988,7 @@ mod tests {
             "weight = 2\n",
             "weight = 2\n\n[[updates]]\nat = 2025-12-05\ntext = \"Added a quote.\"\n",
         );
-        update_matches_full(&mut site, root, &[content("background.md")]);
+        apply_matches_full(&mut site, root, &[content("background.md")]);
         let changes =
             String::from_utf8_lossy(site.file("changes/index.html").unwrap()).into_owned();
         assert!(changes.contains("Added a quote."));
@@ -1227,7 +998,7 @@ mod tests {
     fn front_matter_and_file_edits_match_a_full_build() {
         let dir = fixture("glossary");
         let root = dir.path();
-        let mut site = Incremental::new(options(root));
+        let mut site = Engine::new(options(root));
         site.full().unwrap();
         // Front matter other pages show: a term's summary, a page's title.
         edit(
@@ -1236,7 +1007,7 @@ mod tests {
             "summary = \"",
             "summary = \"Now: ",
         );
-        let rebuilt = update_matches_full(&mut site, root, &[content("glossary/donbas.md")]);
+        let rebuilt = apply_matches_full(&mut site, root, &[content("glossary/donbas.md")]);
         assert!(rebuilt.full);
         // A page added in a new folder (the folder is what the watcher reports).
         write(
@@ -1249,10 +1020,10 @@ mod tests {
             "content/new/page.md",
             "+++\ntitle = \"P\"\n+++\nDonbas again.\n",
         );
-        update_matches_full(&mut site, root, &[content("new")]);
+        apply_matches_full(&mut site, root, &[content("new")]);
         // Removed again, folder and all.
         std::fs::remove_dir_all(root.join("content/new")).unwrap();
-        let rebuilt = update_matches_full(&mut site, root, &[content("new")]);
+        let rebuilt = apply_matches_full(&mut site, root, &[content("new")]);
         assert!(rebuilt.removed.contains(&"new/page/index.html".to_string()));
         // `template` is the page's own business.
         edit(
@@ -1261,7 +1032,7 @@ mod tests {
             "+++\n",
             "+++\ntemplate = \"page.html\"\n",
         );
-        let rebuilt = update_matches_full(&mut site, root, &[content("first.md")]);
+        let rebuilt = apply_matches_full(&mut site, root, &[content("first.md")]);
         assert!(!rebuilt.full);
     }
 
@@ -1269,11 +1040,11 @@ mod tests {
     fn template_edits_rerender_the_pages_that_use_them() {
         let dir = fixture("basic");
         let root = dir.path();
-        let mut site = Incremental::new(options(root));
+        let mut site = Engine::new(options(root));
         site.full().unwrap();
         // Only term pages use term.html.
         edit(root, "templates/term.html", "<h1>", "<h1 class=\"term\">");
-        let rebuilt = update_matches_full(&mut site, root, &[Touched::Templates]);
+        let rebuilt = apply_matches_full(&mut site, root, &[Change::Templates]);
         let mut paths = changed(&rebuilt);
         paths.sort();
         assert_eq!(
@@ -1282,23 +1053,23 @@ mod tests {
         );
         // Everything extends base.html.
         edit(root, "templates/base.html", "<main>", "<main class=\"x\">");
-        let rebuilt = update_matches_full(&mut site, root, &[Touched::Templates]);
+        let rebuilt = apply_matches_full(&mut site, root, &[Change::Templates]);
         let html = site.files().filter(|(p, _)| p.ends_with(".html")).count();
         assert_eq!(rebuilt.changed.len(), html);
         // A new template can change the defaults: everything is rendered.
         write(root, "templates/extra.html", "{% extends \"base.html\" %}");
-        update_matches_full(&mut site, root, &[Touched::Templates]);
+        apply_matches_full(&mut site, root, &[Change::Templates]);
     }
 
     #[test]
     fn a_failed_rebuild_keeps_the_last_good_build() {
         let dir = fixture("basic");
         let root = dir.path();
-        let mut site = Incremental::new(options(root));
+        let mut site = Engine::new(options(root));
         site.full().unwrap();
         let before = site.file("a/index.html").unwrap().clone();
         edit(root, "content/a.md", "[C](sub/c.md)", "[C](sub/missing.md)");
-        let errors = site.update(&[content("a.md")]).unwrap().unwrap_err();
+        let errors = site.apply(&[content("a.md")]).unwrap().unwrap_err();
         assert!(
             errors[0].location().starts_with("content/a.md:"),
             "{errors:?}"
@@ -1306,25 +1077,13 @@ mod tests {
         assert_eq!(site.file("a/index.html"), Some(&before));
         // A broken template, too.
         edit(root, "templates/page.html", "{%", "{% if %}{%");
-        assert!(site.update(&[Touched::Templates]).unwrap().is_err());
+        assert!(site.apply(&[Change::Templates]).unwrap().is_err());
         assert_eq!(site.file("a/index.html"), Some(&before));
         // Both fixed: the result is a full build's.
         edit(root, "templates/page.html", "{% if %}{%", "{%");
-        assert!(site.update(&[Touched::Templates]).unwrap().is_err());
+        assert!(site.apply(&[Change::Templates]).unwrap().is_err());
         edit(root, "content/a.md", "[C](sub/missing.md)", "[C](sub/c.md)");
-        update_matches_full(&mut site, root, &[content("a.md")]);
-    }
-
-    #[test]
-    fn keys_under_a_folder() {
-        let map: BTreeMap<String, ()> = ["a", "a-b/x.md", "a.md", "a/x.md", "a/y/z.md", "b.md"]
-            .into_iter()
-            .map(|k| (k.to_string(), ()))
-            .collect();
-        assert_eq!(keys_under(&map, "a"), ["a", "a/x.md", "a/y/z.md"]);
-        assert_eq!(keys_under(&map, "a/y"), ["a/y/z.md"]);
-        assert_eq!(keys_under(&map, "").len(), 6);
-        assert!(keys_under(&map, "c").is_empty());
+        apply_matches_full(&mut site, root, &[content("a.md")]);
     }
 
     #[test]
