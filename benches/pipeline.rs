@@ -16,7 +16,7 @@ use corpus::{Corpus, Format};
 use divan::Bencher;
 use divan::counter::ItemsCount;
 use lede::config::Config;
-use lede::content::Source;
+use lede::load::Source;
 use lede::markdown::{self, Env};
 use lede::{Site, render};
 

@@ -472,7 +472,10 @@ impl Config {
             base_url,
             description: raw.description.unwrap_or_default(),
             language: raw.language.unwrap_or_else(|| "en".into()),
-            output_dir: PathBuf::from(raw.output_dir.unwrap_or_else(|| "public".into())),
+            output_dir: PathBuf::from(
+                raw.output_dir
+                    .unwrap_or_else(|| crate::urls::OUTPUT_DIR.into()),
+            ),
             markdown: raw.markdown,
             glossary: GlossaryOptions {
                 dir: glossary_dir,
@@ -501,7 +504,7 @@ impl Config {
 
     /// The full URL of a site path such as `meeting/` (for canonical links, feeds, sitemaps).
     pub fn permalink(&self, site_path: &str) -> String {
-        format!("{}{}", self.base_url, site_path)
+        crate::urls::permalink(&self.base_url, site_path)
     }
 }
 

@@ -84,7 +84,7 @@ pub struct Engine {
 pub struct IndexJob(Option<(Vec<crate::search::Record>, String)>);
 
 impl IndexJob {
-    /// The index's files, by path from the output root (all under [`IndexJob::DIR`]).
+    /// The index's files, by path from the output root (each one [`IndexJob::owns`]).
     pub fn run(self) -> Result<Vec<(String, Bytes)>, Diagnostic> {
         let Some((records, language)) = self.0 else {
             return Ok(Vec::new());
@@ -96,8 +96,11 @@ impl IndexJob {
             .collect())
     }
 
-    /// The output folder every file of the index is in, with a trailing `/`.
-    pub const DIR: &'static str = "pagefind/";
+    /// Whether the output file at `path` is part of the search index.
+    pub fn owns(path: &str) -> bool {
+        path.strip_prefix(crate::urls::SEARCH_DIR)
+            .is_some_and(|rest| rest.starts_with('/'))
+    }
 }
 
 impl Engine {
@@ -609,11 +612,7 @@ fn sources_to_render(site: &Site, undo: &Undo) -> Vec<usize> {
     if touched.is_empty() {
         return Vec::new();
     }
-    let folder = &site.config.sources.dir;
-    let lists =
-        site.pages.iter().enumerate().filter(|(_, p)| {
-            p.kind == crate::content::PageKind::Section && p.dir() == folder.as_str()
-        });
+    let lists = (site.pages.iter().enumerate()).filter(|(_, p)| p.is_sources_index(&site.config));
     touched
         .iter()
         .filter_map(|&s| site.sources.sources.get(s).map(|s| s.page))

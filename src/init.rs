@@ -7,6 +7,7 @@ use std::fs;
 use std::path::Path;
 
 use crate::diagnostics::Diagnostic;
+use crate::urls::{LOCK, OUTPUT_DIR as OUTPUT, STAGING};
 
 /// Every file of a new site: (path in the site, contents).
 const FILES: &[(&str, &str)] = &[
@@ -87,10 +88,6 @@ const FILES: &[(&str, &str)] = &[
     ("static/glossary.js", include_str!("../static/glossary.js")),
     ("static/search.js", include_str!("../static/search.js")),
     ("static/favicon.svg", include_str!("../static/favicon.svg")),
-    (
-        ".gitignore",
-        "/public\n/.public.lede-staging\n/.public.lede-lock\n",
-    ),
 ];
 
 /// Creates a new site in `dir`, which must be empty or missing.
@@ -114,7 +111,19 @@ pub fn init(dir: &Path) -> Result<(), Vec<Diagnostic>> {
             ));
         }
     }
-    for (path, contents) in FILES {
+    // The output folder and what lede keeps beside it, named by their one owner.
+    let gitignore = [
+        OUTPUT,
+        &format!(".{OUTPUT}.{STAGING}"),
+        &format!(".{OUTPUT}.{LOCK}"),
+    ]
+    .map(|name| format!("/{name}\n"))
+    .concat();
+    let files = FILES
+        .iter()
+        .copied()
+        .chain([(".gitignore", gitignore.as_str())]);
+    for (path, contents) in files {
         let target = dir.join(path);
         let written = target
             .parent()

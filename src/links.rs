@@ -15,14 +15,7 @@ use std::collections::HashMap;
 
 use crate::content::{Page, PageKind};
 use crate::diagnostics::Diagnostic;
-
-/// The site-wide files lede generates, by their path from the output root. No page, alias
-/// or static file may take one of these paths.
-pub const NOT_FOUND_FILE: &str = "404.html";
-pub const SITEMAP_FILE: &str = "sitemap.xml";
-pub const FEED_FILE: &str = "atom.xml";
-pub const ROBOTS_FILE: &str = "robots.txt";
-pub const GENERATED_FILES: [&str; 4] = [NOT_FOUND_FILE, SITEMAP_FILE, FEED_FILE, ROBOTS_FILE];
+use crate::urls::{self, GENERATED_FILES};
 
 /// Makes a URL segment: lowercase ASCII letters, digits and hyphens (`Luhansk Oblast` →
 /// `luhansk-oblast`, `Донбас` → `donbas`). May be empty (`!!!`).
@@ -138,7 +131,7 @@ fn redirects(page: &Page) -> (Vec<String>, Vec<Diagnostic>) {
         files.push(if is_file {
             joined
         } else {
-            format!("{joined}/index.html")
+            urls::page_file(&format!("{joined}/"))
         });
     }
     (files, problems)
@@ -170,7 +163,7 @@ fn collisions(pages: &[Page]) -> Vec<Diagnostic> {
                 );
                 continue;
             }
-            let as_page = redirect.strip_suffix("index.html").unwrap_or(redirect);
+            let as_page = urls::page_of_file(redirect).unwrap_or(redirect);
             if let Some(first) = seen.insert(as_page.to_lowercase(), page) {
                 diagnostics.push(
                     Diagnostic::error(

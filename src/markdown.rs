@@ -953,7 +953,7 @@ where
                         offset,
                         len,
                     });
-                    href = format!("{href}#{anchor}");
+                    href = crate::urls::anchor(&href, &anchor);
                 }
                 Some(href)
             }

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::diagnostics::Diagnostic;
+use crate::urls;
 
 /// The file that marks a folder as lede's output, safe to replace.
 pub const MARKER: &str = ".lede-output";
@@ -190,7 +191,7 @@ pub struct OutputLock {
 impl OutputLock {
     /// Takes the lock, or says that another build holds it.
     pub fn acquire(output: &Path) -> Result<OutputLock, Diagnostic> {
-        let path = sibling(output, "lede-lock");
+        let path = urls::beside_output(output, urls::LOCK);
         if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
         }
@@ -209,15 +210,6 @@ impl OutputLock {
     }
 }
 
-/// `.public.NAME` beside `public`.
-fn sibling(output: &Path, suffix: &str) -> PathBuf {
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    output.with_file_name(format!(".{name}.{suffix}"))
-}
-
 fn io_error(what: &str, path: &Path, e: io::Error) -> Diagnostic {
     Diagnostic::error("", format!("cannot {what} {}: {e}", path.display()))
         .with_help("check that the output folder's parent is writable and the disk is not full")
@@ -225,7 +217,7 @@ fn io_error(what: &str, path: &Path, e: io::Error) -> Diagnostic {
 
 /// `.public.lede-staging` beside `public`.
 pub fn staging_dir(output: &Path) -> PathBuf {
-    sibling(output, "lede-staging")
+    urls::beside_output(output, urls::STAGING)
 }
 
 /// Makes sure the staging folder exists and is ours (a leftover of an earlier build is
@@ -292,7 +284,7 @@ fn swap(staging: &Path, output: &Path) -> io::Result<()> {
         }
     }
     // No atomic exchange here: two renames, and the old output is never deleted first.
-    let old = sibling(output, "lede-old");
+    let old = urls::beside_output(output, urls::OLD);
     fs::rename(output, &old)?;
     if let Err(e) = fs::rename(staging, output) {
         fs::rename(&old, output)?;

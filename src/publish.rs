@@ -3,7 +3,7 @@
 //! structured data of each page. XML is written with quick-xml, never by string pasting.
 //! Pure: returns files, never writes them.
 
-use crate::links::{FEED_FILE, ROBOTS_FILE, SITEMAP_FILE};
+use crate::urls::{FEED_FILE, ROBOTS_FILE, SITEMAP_FILE};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use serde_json::{Value, json};
@@ -137,7 +137,7 @@ fn update_entry(
     let Some(page) = site.pages.get(u.page) else {
         return Ok(());
     };
-    let url = format!("{}#{}", site.config.permalink(&page.site_path), u.id);
+    let url = crate::urls::anchor(&site.config.permalink(&page.site_path), &u.id);
     let what = match u.kind {
         crate::content::front_matter::UpdateKind::Correction => "Correction",
         crate::content::front_matter::UpdateKind::Update => "Update",
@@ -268,7 +268,7 @@ pub fn json_ld(site: &Site, index: usize) -> String {
     let glossary_url = || {
         site.pages
             .iter()
-            .find(|p| p.kind == PageKind::Section && p.dir() == config.glossary.dir)
+            .find(|p| p.is_glossary_index(config))
             .map(|p| config.permalink(&p.site_path))
     };
     // Only a `NewsArticle` (the last arm) lists the sources it cites.
@@ -287,7 +287,7 @@ pub fn json_ld(site: &Site, index: usize) -> String {
             }
             v
         }
-        PageKind::Section if page.dir() == config.glossary.dir => {
+        PageKind::Section if page.is_glossary_index(config) => {
             let terms: Vec<Value> = site
                 .glossary
                 .terms
@@ -372,7 +372,7 @@ fn corrections_ld(site: &Site, index: usize) -> Option<Value> {
                 "@type": "CorrectionComment",
                 "text": u.plain,
                 "datePublished": u.at.iso,
-                "url": format!("{url}#{}", u.id),
+                "url": crate::urls::anchor(&url, &u.id),
             })
         })
         .collect();

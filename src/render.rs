@@ -14,10 +14,10 @@ use tera::{Context, ErrorKind, Tera};
 use crate::content::{Date, Page, PageKind};
 use crate::diagnostics::Diagnostic;
 use crate::layout::TEMPLATE_DIR;
-use crate::links::NOT_FOUND_FILE;
 use crate::markdown::{Parsed, TocEntry};
 use crate::output::OutputFile;
 use crate::site::Site;
+use crate::urls::{self, NOT_FOUND_FILE};
 
 /// Compiles the templates from their texts, as [`crate::load::read_templates`] read them.
 pub fn compile_templates(texts: &BTreeMap<String, String>) -> Result<Tera, Vec<Diagnostic>> {
@@ -454,7 +454,7 @@ fn render_page(
     tera.render_to(&template, &context, &mut html)
         .map_err(|e| fail(template_error(&e)))?;
     Ok(OutputFile {
-        path: format!("{}index.html", page.site_path),
+        path: urls::page_file(&page.site_path),
         contents: html,
     })
 }
@@ -478,8 +478,8 @@ pub fn template_for(site: &Site, tera: &Tera, page: &Page) -> String {
     }
     let preferred = match page.kind {
         PageKind::Section if page.site_path.is_empty() => "index.html",
-        PageKind::Section if page.dir() == site.config.glossary.dir => "glossary.html",
-        PageKind::Section if page.dir() == site.config.sources.dir => "sources.html",
+        PageKind::Section if page.is_glossary_index(&site.config) => "glossary.html",
+        PageKind::Section if page.is_sources_index(&site.config) => "sources.html",
         PageKind::Section => "section.html",
         PageKind::Term => "term.html",
         PageKind::Source => "source.html",
@@ -621,7 +621,7 @@ fn spot<'a>(site: &'a Site, page: usize, id: &str, sentence: &'a str) -> Mention
     let url = site.links.href(page);
     MentionContext {
         title: &p.meta.title,
-        anchor_url: format!("{url}#{id}"),
+        anchor_url: urls::anchor(&url, &id),
         url,
         sentence,
         is_term: p.kind == PageKind::Term,

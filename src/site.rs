@@ -359,12 +359,12 @@ pub fn check_site_files(
         static_files.iter().map(|(p, _)| p.as_str()).collect();
     let site_paths: std::collections::HashSet<&str> =
         pages.iter().map(|p| p.site_path.as_str()).collect();
-    let generated = links::GENERATED_FILES;
+    let generated = crate::urls::GENERATED_FILES;
     let mut found = Vec::new();
     for (page, parsed) in pages.iter().zip(parsed) {
         for link in &parsed.site_files {
             let path = link.target.as_str();
-            let as_page = path.strip_suffix("index.html").unwrap_or(path);
+            let as_page = crate::urls::page_of_file(path).unwrap_or(path);
             let as_dir = format!("{}/", as_page.trim_end_matches('/'));
             let known = statics.contains(path)
                 || generated.contains(&path)
@@ -391,14 +391,14 @@ pub fn check_static_collisions(
     pages: &[Page],
     static_files: &[(String, PathBuf)],
 ) -> Vec<Diagnostic> {
-    let mut taken: std::collections::HashMap<String, String> = links::GENERATED_FILES
+    let mut taken: std::collections::HashMap<String, String> = crate::urls::GENERATED_FILES
         .iter()
         .map(|f| (f.to_string(), format!("the generated file /{f}")))
         .collect();
     for page in pages {
         let shown = page.path.display().to_string();
         taken.insert(
-            format!("{}index.html", page.site_path).to_lowercase(),
+            crate::urls::page_file(&page.site_path).to_lowercase(),
             shown.clone(),
         );
         for redirect in &page.redirects {

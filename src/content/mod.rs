@@ -67,6 +67,16 @@ impl Page {
         self.key.rsplit_once('/').map_or("", |(dir, _)| dir)
     }
 
+    /// The glossary's own page: the section page of `[glossary] dir`.
+    pub fn is_glossary_index(&self, config: &Config) -> bool {
+        self.kind == PageKind::Section && self.dir() == config.glossary.dir
+    }
+
+    /// The sources' own page: the section page of `[sources] dir`.
+    pub fn is_sources_index(&self, config: &Config) -> bool {
+        self.kind == PageKind::Section && self.dir() == config.sources.dir
+    }
+
     /// The file name without `.md`.
     pub fn stem(&self) -> &str {
         let name = self.key.rsplit('/').next().unwrap_or(&self.key);

@@ -8,6 +8,7 @@
 use globset::GlobMatcher;
 
 use crate::config::HeaderRule;
+use crate::urls::content_type;
 
 /// HTML, feeds and other files that change when the content does.
 pub const SHORT: &str = "public, max-age=60";
@@ -55,20 +56,6 @@ impl HeaderRules {
             content_type,
             cache_control,
         }
-    }
-}
-
-/// The MIME type by extension, with `charset=utf-8` for text (lede writes UTF-8).
-pub fn content_type(path: &str) -> String {
-    let mime = mime_guess::from_path(path).first_or_octet_stream();
-    let textual = mime.type_() == "text"
-        || ["json", "xml", "javascript", "svg", "atom", "rss"]
-            .iter()
-            .any(|t| mime.subtype() == *t || mime.suffix().is_some_and(|s| s == *t));
-    if textual {
-        format!("{}; charset=utf-8", mime.essence_str())
-    } else {
-        mime.essence_str().to_string()
     }
 }
 

@@ -69,7 +69,10 @@ impl Stage {
 
     fn of(path: &str, new: bool) -> Stage {
         let page = path.ends_with(".html") || path.ends_with(".htm");
-        if path == "index.html" || path == "robots.txt" || path.ends_with(".xml") {
+        if path == crate::urls::page_file("")
+            || path == crate::urls::ROBOTS_FILE
+            || path.ends_with(".xml")
+        {
             Stage::Entrances
         } else if !page {
             Stage::Assets

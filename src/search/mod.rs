@@ -26,7 +26,7 @@ use pagefind::options::PagefindServiceConfig;
 use serde::Serialize;
 
 /// The output folder of the index: `pagefind/pagefind.js` and its chunks.
-pub const DIR: &str = "pagefind";
+pub const DIR: &str = crate::urls::SEARCH_DIR;
 
 /// What lede hands the indexer for one page.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -32,7 +32,7 @@ use percent_encoding::percent_decode_str;
 use tokio::sync::{broadcast, watch};
 
 use super::reload::{self, EVENTS_PATH, ErrorInfo, Message, SCRIPT_PATH, STATUS_PATH, Timing};
-use crate::Diagnostic;
+use crate::{Diagnostic, NOT_FOUND_FILE, content_type, page_file};
 
 /// Longer request paths are refused (414).
 const MAX_PATH: usize = 2048;
@@ -372,9 +372,9 @@ async fn site_file(shared: &Arc<Shared>, raw: &str) -> Response {
     };
     let key = path.parts.join("/");
     let index = if key.is_empty() {
-        "index.html".to_string()
+        page_file("")
     } else {
-        format!("{key}/index.html")
+        page_file(&format!("{key}/"))
     };
     {
         let published = shared.published();
@@ -441,13 +441,25 @@ fn page(
 
 fn not_found(shared: &Shared) -> Response {
     let published = shared.published();
-    match published.files.get("404.html") {
-        Some(bytes) => page(shared, &published, StatusCode::NOT_FOUND, "404.html", bytes),
+    match published.files.get(NOT_FOUND_FILE) {
+        Some(bytes) => page(
+            shared,
+            &published,
+            StatusCode::NOT_FOUND,
+            NOT_FOUND_FILE,
+            bytes,
+        ),
         None => {
             let html: crate::Bytes = Arc::from(
                 &b"<!doctype html><meta charset=\"utf-8\"><title>Not found</title><h1>Not found</h1></body>"[..],
             );
-            page(shared, &published, StatusCode::NOT_FOUND, "404.html", &html)
+            page(
+                shared,
+                &published,
+                StatusCode::NOT_FOUND,
+                NOT_FOUND_FILE,
+                &html,
+            )
         }
     }
 }
@@ -510,43 +522,10 @@ fn typed(status: StatusCode, name: &str, body: Body) -> Response {
     let mut response = (status, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type(name)),
+        HeaderValue::from_str(&content_type(name))
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
     response
-}
-
-/// The media type by file extension.
-pub fn content_type(name: &str) -> &'static str {
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" | "map" => "application/json; charset=utf-8",
-        "xml" => "application/xml; charset=utf-8",
-        "txt" | "md" => "text/plain; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "ico" => "image/x-icon",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        "ttf" => "font/ttf",
-        "otf" => "font/otf",
-        "pdf" => "application/pdf",
-        "webmanifest" => "application/manifest+json",
-        "wasm" => "application/wasm",
-        "mp4" => "video/mp4",
-        "webm" => "video/webm",
-        "mp3" => "audio/mpeg",
-        _ => "application/octet-stream",
-    }
 }
 
 #[cfg(test)]
@@ -612,13 +591,5 @@ mod tests {
         assert!(!check("localhost:1111", Some("http://localhost:3000")));
         assert!(!check("localhost:1111", Some("null")));
         assert!(!check("localhost:1111", Some("https://localhost:1111")));
-    }
-
-    #[test]
-    fn content_types_by_extension() {
-        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
-        assert_eq!(content_type("style.CSS"), "text/css; charset=utf-8");
-        assert_eq!(content_type("font.woff2"), "font/woff2");
-        assert_eq!(content_type("noext"), "application/octet-stream");
     }
 }

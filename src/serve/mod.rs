@@ -183,7 +183,7 @@ fn index_in_background(shared: Arc<Shared>) -> Sender<IndexJob> {
                 }
             };
             shared.publish(|p| {
-                p.files.retain(|path, _| !path.starts_with(IndexJob::DIR));
+                p.files.retain(|path, _| !IndexJob::owns(path));
                 p.files.extend(files);
             });
         }

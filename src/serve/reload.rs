@@ -9,8 +9,8 @@
 
 use serde::Serialize;
 
-use crate::Delta;
 use crate::Diagnostic;
+use crate::{Delta, NOT_FOUND_FILE, page_of_file};
 
 pub const SCRIPT_PATH: &str = "/__lede/reload.js";
 pub const EVENTS_PATH: &str = "/__lede/events";
@@ -105,9 +105,9 @@ impl Message {
             .map(|(p, _)| p)
             .chain(&rebuilt.removed)
         {
-            if path == "404.html" {
+            if path == NOT_FOUND_FILE {
                 message.all = true;
-            } else if let Some(dir) = path.strip_suffix("index.html") {
+            } else if let Some(dir) = page_of_file(path) {
                 message.pages.push(format!("/{dir}"));
             }
         }
