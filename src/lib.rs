@@ -43,7 +43,7 @@ pub use diagnostics::{Diagnostic, Level};
 pub use engine::{Bytes, Delta, Engine, IndexJob};
 pub use layout::{Change, SOURCE_DIRS, STATIC_DIR};
 pub use site::{Clock, Options, Site};
-pub use urls::{NOT_FOUND_FILE, content_type, page_file, page_of_file};
+pub use urls::{NOT_FOUND_FILE, Refused, RequestPath, content_type, page_of_file};
 
 /// What a successful build did.
 #[derive(Debug)]

@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use percent_encoding::percent_decode_str;
+
 /// The file a folder URL serves.
 pub const INDEX_FILE: &str = "index.html";
 
@@ -76,6 +78,72 @@ pub fn content_type(path: &str) -> String {
     }
 }
 
+/// Longer request paths are refused (414).
+const MAX_PATH: usize = 2048;
+
+/// A request path, checked: its decoded parts, and whether it ends in `/`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RequestPath {
+    pub parts: Vec<String>,
+    pub dir: bool,
+}
+
+/// Why a request path is refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refused {
+    TooLong,
+    Unsafe,
+}
+
+impl RequestPath {
+    /// Percent-decodes a request path and refuses anything that could leave the served root.
+    pub fn parse(raw: &str) -> Result<RequestPath, Refused> {
+        if raw.len() > MAX_PATH {
+            return Err(Refused::TooLong);
+        }
+        let rest = raw.strip_prefix('/').ok_or(Refused::Unsafe)?;
+        let dir = rest.is_empty() || rest.ends_with('/');
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        if rest.is_empty() {
+            return Ok(RequestPath {
+                parts: Vec::new(),
+                dir,
+            });
+        }
+        let parts = rest
+            .split('/')
+            .map(|part| {
+                let decoded = percent_decode_str(part)
+                    .decode_utf8()
+                    .map_err(|_| Refused::Unsafe)?;
+                let bad = decoded.is_empty()
+                    || decoded == "."
+                    || decoded == ".."
+                    || decoded.contains(['/', '\\', ':', '\0']);
+                if bad {
+                    Err(Refused::Unsafe)
+                } else {
+                    Ok(decoded.into_owned())
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(RequestPath { parts, dir })
+    }
+
+    /// The output file the path names as it is (`a/b`).
+    pub fn file(&self) -> String {
+        self.parts.join("/")
+    }
+
+    /// The output file the path names as a folder (`a/b/index.html`).
+    pub fn index_file(&self) -> String {
+        match self.file() {
+            key if key.is_empty() => page_file(""),
+            key => page_file(&format!("{key}/")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +176,44 @@ mod tests {
         assert_eq!(content_type("noext"), "application/octet-stream");
         assert_eq!(content_type("logo.svg"), "image/svg+xml; charset=utf-8");
         assert_eq!(content_type("map.png"), "image/png");
+    }
+
+    fn parts(raw: &str) -> Result<Vec<String>, Refused> {
+        RequestPath::parse(raw).map(|p| p.parts)
+    }
+
+    #[test]
+    fn paths_are_decoded_and_checked() {
+        assert_eq!(parts("/"), Ok(vec![]));
+        assert_eq!(parts("/a/b%20c/"), Ok(vec!["a".into(), "b c".into()]));
+        assert!(RequestPath::parse("/a/").unwrap().dir);
+        assert!(!RequestPath::parse("/a").unwrap().dir);
+        for bad in [
+            "/../x",
+            "/%2e%2e/x",
+            "/..%2fx",
+            "/%2e%2e%5cx",
+            "//etc/passwd",
+            "/a/./b",
+            "/a\\b",
+            "/C:/x",
+            "/a%00b",
+            "/%ff",
+            "x",
+            "",
+        ] {
+            assert_eq!(parts(bad), Err(Refused::Unsafe), "{bad}");
+        }
+        assert_eq!(
+            parts(&format!("/{}", "a".repeat(10_000))),
+            Err(Refused::TooLong)
+        );
+        let folder = RequestPath::parse("/glossary/donbas/").unwrap();
+        assert_eq!(folder.index_file(), "glossary/donbas/index.html");
+        assert_eq!(RequestPath::parse("/").unwrap().index_file(), "index.html");
+        assert_eq!(
+            RequestPath::parse("/style.css").unwrap().file(),
+            "style.css"
+        );
     }
 }

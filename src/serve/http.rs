@@ -28,14 +28,10 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use percent_encoding::percent_decode_str;
 use tokio::sync::{broadcast, watch};
 
 use super::reload::{self, EVENTS_PATH, ErrorInfo, Message, SCRIPT_PATH, STATUS_PATH, Timing};
-use crate::{Diagnostic, NOT_FOUND_FILE, content_type, page_file};
-
-/// Longer request paths are refused (414).
-const MAX_PATH: usize = 2048;
+use crate::{Diagnostic, NOT_FOUND_FILE, Refused, RequestPath, content_type};
 
 /// What the server shows: the last good build and the state of the last rebuild.
 #[derive(Default)]
@@ -316,66 +312,13 @@ fn status(shared: &Arc<Shared>) -> Response {
     typed(StatusCode::OK, "status.json", Body::from(json.to_string()))
 }
 
-/// A request path, checked: its decoded parts, and whether it ends in `/`.
-#[derive(Debug, PartialEq, Eq)]
-pub struct SafePath {
-    pub parts: Vec<String>,
-    pub dir: bool,
-}
-
-/// Why a request path is refused.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Refused {
-    TooLong,
-    Unsafe,
-}
-
-/// Percent-decodes a request path and refuses anything that could leave the served root.
-pub fn safe_path(raw: &str) -> Result<SafePath, Refused> {
-    if raw.len() > MAX_PATH {
-        return Err(Refused::TooLong);
-    }
-    let rest = raw.strip_prefix('/').ok_or(Refused::Unsafe)?;
-    let dir = rest.is_empty() || rest.ends_with('/');
-    let rest = rest.strip_suffix('/').unwrap_or(rest);
-    if rest.is_empty() {
-        return Ok(SafePath {
-            parts: Vec::new(),
-            dir,
-        });
-    }
-    let parts = rest
-        .split('/')
-        .map(|part| {
-            let decoded = percent_decode_str(part)
-                .decode_utf8()
-                .map_err(|_| Refused::Unsafe)?;
-            let bad = decoded.is_empty()
-                || decoded == "."
-                || decoded == ".."
-                || decoded.contains(['/', '\\', ':', '\0']);
-            if bad {
-                Err(Refused::Unsafe)
-            } else {
-                Ok(decoded.into_owned())
-            }
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(SafePath { parts, dir })
-}
-
 async fn site_file(shared: &Arc<Shared>, raw: &str) -> Response {
-    let path = match safe_path(raw) {
+    let path = match RequestPath::parse(raw) {
         Ok(path) => path,
         Err(Refused::TooLong) => return text(StatusCode::URI_TOO_LONG, "path too long"),
         Err(Refused::Unsafe) => return text(StatusCode::BAD_REQUEST, "bad path"),
     };
-    let key = path.parts.join("/");
-    let index = if key.is_empty() {
-        page_file("")
-    } else {
-        page_file(&format!("{key}/"))
-    };
+    let (key, index) = (path.file(), path.index_file());
     {
         let published = shared.published();
         let found = if path.dir {
@@ -531,38 +474,6 @@ fn typed(status: StatusCode, name: &str, body: Body) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn parts(raw: &str) -> Result<Vec<String>, Refused> {
-        safe_path(raw).map(|p| p.parts)
-    }
-
-    #[test]
-    fn paths_are_decoded_and_checked() {
-        assert_eq!(parts("/"), Ok(vec![]));
-        assert_eq!(parts("/a/b%20c/"), Ok(vec!["a".into(), "b c".into()]));
-        assert!(safe_path("/a/").unwrap().dir);
-        assert!(!safe_path("/a").unwrap().dir);
-        for bad in [
-            "/../x",
-            "/%2e%2e/x",
-            "/..%2fx",
-            "/%2e%2e%5cx",
-            "//etc/passwd",
-            "/a/./b",
-            "/a\\b",
-            "/C:/x",
-            "/a%00b",
-            "/%ff",
-            "x",
-            "",
-        ] {
-            assert_eq!(parts(bad), Err(Refused::Unsafe), "{bad}");
-        }
-        assert_eq!(
-            parts(&format!("/{}", "a".repeat(10_000))),
-            Err(Refused::TooLong)
-        );
-    }
 
     #[test]
     fn only_own_hosts_and_origins() {
