@@ -68,13 +68,12 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
 });
 
 fn load(root: &Path, config: &Config, sources: &[Source]) -> Site {
-    match Site::from_sources(
-        root.to_path_buf(),
-        config.clone(),
-        sources.to_vec(),
-        false,
-        Vec::new(),
-    ) {
+    match Site::parse_and_link(
+        lede::load::Inputs::in_memory(root.to_path_buf(), config.clone(), sources.to_vec()),
+        &lede::Options::default(),
+    )
+    .into_site()
+    {
         Ok(site) => site,
         Err(errors) => panic!("the synthetic corpus has errors: {errors:?}"),
     }
@@ -114,7 +113,7 @@ fn markdown_autolink(bencher: Bencher) {
         links: &site.links,
         glossary: &site.glossary,
         sources: &site.sources,
-        html: true,
+        mode: lede::Mode::Build,
     };
     let pages: Vec<usize> = page_indices(site).into_iter().take(100).collect();
     bencher.counter(ItemsCount::new(pages.len())).bench(|| {
@@ -149,9 +148,13 @@ fn site_from_sources(bencher: Bencher) {
         .counter(ItemsCount::new(f.sources.len()))
         .with_inputs(|| f.sources.clone())
         .bench_local_values(|sources| {
-            Site::from_sources(f.root.clone(), f.config.clone(), sources, false, Vec::new())
-                .map(|s| s.pages.len())
-                .unwrap_or(0)
+            Site::parse_and_link(
+                lede::load::Inputs::in_memory(f.root.clone(), f.config.clone(), sources),
+                &lede::Options::default(),
+            )
+            .into_site()
+            .map(|s| s.pages.len())
+            .unwrap_or(0)
         });
 }
 
@@ -177,8 +180,8 @@ fn render_one_page(bencher: Bencher) {
     let mut tera = render::load_templates(&f.root).expect("templates load");
     let page = page_indices(&f.site)[0];
     bencher.bench_local(|| {
-        let files =
-            render::render_pages(&f.site, &mut tera, &[page], false).expect("the page renders");
+        let files = render::render_pages(&f.site, &mut tera, &[page], render::NotFoundPage::Skip)
+            .expect("the page renders");
         files.len()
     });
 }

@@ -53,7 +53,7 @@ impl Default for ExternalOptions {
 /// Checks the site at `options.root`; `external` also checks links that leave the site.
 pub fn check(options: &Options, external: Option<&ExternalOptions>) -> Report {
     let options = Options {
-        check_only: true,
+        mode: crate::options::Mode::Check,
         ..options.clone()
     };
     let (site, mut problems) = match Site::load_all(&options) {

@@ -30,7 +30,7 @@ use crate::diagnostics::Diagnostic;
 use crate::layout::{CONTENT_DIR, Change};
 use crate::load::disk::{Disk, Refreshed};
 use crate::markdown::{self, Env, Parsed};
-use crate::render;
+use crate::render::{self, NotFoundPage};
 use crate::site::{self, Options, Site};
 
 /// The bytes of a rendered file, shared with the server without copying.
@@ -165,7 +165,7 @@ impl Engine {
         self.disk = Disk::read(&root);
         let inputs = crate::load::read_inputs(&root, self.options.base_url.as_deref())?;
         self.disk.remember_sources(&inputs.sources);
-        let loaded = Site::parse_and_link(inputs, self.options.drafts, &self.options.clock, true);
+        let loaded = Site::parse_and_link(inputs, &self.options);
         match loaded.into_site() {
             Ok(site) => self.install(site, started),
             Err(errors) => {
@@ -276,7 +276,7 @@ impl Engine {
             root,
             problems: Vec::new(),
         };
-        let loaded = Site::parse_and_link(inputs, self.options.drafts, &self.options.clock, true);
+        let loaded = Site::parse_and_link(inputs, &self.options);
         self.install(loaded.into_site()?, started)
     }
 
@@ -447,7 +447,7 @@ fn apply_local(
         links: &site.links,
         glossary: &site.glossary,
         sources: &site.sources,
-        html: true,
+        mode: crate::options::Mode::Build,
     };
     let parsed: Vec<(usize, Parsed)> = edited
         .par_iter()
@@ -495,18 +495,20 @@ fn apply_local(
     pages.extend(terms_to_render(site, &undo, &backlinks, &related));
     let cited_on = crate::xref::cited_on(&site.sources, &site.parsed);
     pages.extend(sources_to_render(site, &undo));
-    let mut not_found = false;
+    let mut not_found = NotFoundPage::Skip;
     if let Some((tera, texts)) = &reloaded {
         match affected_templates(&good.templates, texts) {
             None => {
                 pages.extend(0..site.pages.len());
-                not_found = true;
+                not_found = NotFoundPage::Render;
             }
             Some(names) => {
                 pages.extend((0..site.pages.len()).filter(|&i| {
                     names.contains(&render::template_for(site, tera, &site.pages[i]))
                 }));
-                not_found = names.contains("404.html");
+                if names.contains(crate::urls::NOT_FOUND_FILE) {
+                    not_found = NotFoundPage::Render;
+                }
             }
         }
     }
@@ -535,7 +537,7 @@ fn apply_local(
         good.tera = tera;
         good.templates = texts;
     }
-    let rendered = indices.len() + usize::from(not_found);
+    let rendered = indices.len() + usize::from(not_found == NotFoundPage::Render);
     let mut changed = Vec::new();
     for file in files {
         if good.outputs.get(&file.path).map(|b| &b[..]) != Some(&file.contents[..]) {

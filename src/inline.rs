@@ -301,11 +301,11 @@ fn link_href(
         Target::Page { page, anchor } => {
             let href = env.links.href(page);
             match anchor {
-                Some(a) if !a.is_empty() => crate::urls::anchor(&href, &a),
+                Some(a) if !a.is_empty() => crate::urls::anchor(href, &a),
                 _ => href.to_string(),
             }
         }
-        Target::SamePage { anchor } => crate::urls::anchor(&env.links.href(page), &anchor),
+        Target::SamePage { anchor } => crate::urls::anchor(env.links.href(page), &anchor),
         Target::SiteFile { href, .. } => href,
         Target::External => dest.to_string(),
         Target::Missing { path } => error(

@@ -21,6 +21,7 @@ pub mod living;
 pub mod living_render;
 pub mod load;
 pub mod markdown;
+pub mod options;
 pub mod output;
 pub mod publish;
 pub mod quotes;
@@ -42,7 +43,8 @@ use std::time::{Duration, Instant};
 pub use diagnostics::{Diagnostic, Level};
 pub use engine::{Bytes, Delta, Engine, IndexJob};
 pub use layout::{Change, SOURCE_DIRS, STATIC_DIR};
-pub use site::{Clock, Options, Site};
+pub use options::{Clock, Mode, Options};
+pub use site::Site;
 pub use urls::{NOT_FOUND_FILE, Refused, RequestPath, content_type, page_of_file};
 
 /// What a successful build did.

@@ -78,7 +78,7 @@ pub fn update(site: &Site, i: usize) -> Option<UpdateView<'_>> {
         html: &u.html,
         text: &u.plain,
         id: &u.id,
-        anchor_url: crate::urls::anchor(&page_url, &u.id),
+        anchor_url: crate::urls::anchor(page_url, &u.id),
         page_title: &page.meta.title,
         page_url,
     })
@@ -90,7 +90,7 @@ pub fn event(site: &Site, i: usize) -> Option<EventView<'_>> {
     let timeline_url = site
         .generated
         .timeline
-        .map(|t| crate::urls::anchor(&site.links.href(t), &e.id))
+        .map(|t| crate::urls::anchor(site.links.href(t), &e.id))
         .unwrap_or_default();
     Some(EventView {
         date: &e.date,
@@ -115,7 +115,7 @@ pub fn quote(site: &Site, i: usize) -> Option<QuoteView<'_>> {
         attribution: &r.attribution,
         page_title: &page.meta.title,
         page_url,
-        anchor_url: crate::urls::anchor(&page_url, &r.id),
+        anchor_url: crate::urls::anchor(page_url, &r.id),
         speaker: speaker.map(|t| t.title.as_str()),
         speaker_url: speaker.map(|t| site.links.href(t.page)),
     })

@@ -159,7 +159,7 @@ fn main() -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
-                Err(problems) => fail("build", &problems),
+                Err(problems) => fail("build", &problems, OUTPUT_UNCHANGED),
             }
         }
         Command::Serve {
@@ -176,7 +176,7 @@ fn main() -> ExitCode {
             };
             match lede::serve::serve(&options) {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(problems) => fail("serve", &problems),
+                Err(problems) => fail("serve", &problems, ""),
             }
         }
         Command::Check {
@@ -262,7 +262,7 @@ fn main() -> ExitCode {
                     println!("{what} {}: {}", deployed.target, deployed.summary());
                     ExitCode::SUCCESS
                 }
-                Err(problems) => fail("deploy", &problems),
+                Err(problems) => fail("deploy", &problems, ""),
             }
         }
         Command::Init { dir } => match lede::init::init(&dir) {
@@ -271,7 +271,7 @@ fn main() -> ExitCode {
                 println!("Next: lede --root {} serve", dir.display());
                 ExitCode::SUCCESS
             }
-            Err(problems) => fail("init", &problems),
+            Err(problems) => fail("init", &problems, ""),
         },
     }
 }
@@ -302,14 +302,13 @@ fn print_human(diagnostics: &[Diagnostic]) {
     }
 }
 
-fn fail(command: &str, problems: &[Diagnostic]) -> ExitCode {
+/// What a failed command says it left as it was, after its error count.
+const OUTPUT_UNCHANGED: &str = "; the previous output is unchanged";
+
+fn fail(command: &str, problems: &[Diagnostic], left: &str) -> ExitCode {
     print_human(problems);
     let errors = problems.iter().filter(|d| d.is_error()).count();
-    let unchanged = if command == "build" {
-        "; the previous output is unchanged"
-    } else {
-        ""
-    };
+    let unchanged = left;
     eprintln!(
         "error: {command} failed with {errors} {}{unchanged}",
         plural(errors, "error")

@@ -27,6 +27,7 @@ use crate::content::Page;
 use crate::diagnostics::Diagnostic;
 use crate::glossary::Glossary;
 use crate::links::{LinkIndex, Target, slugify};
+use crate::options::Mode;
 use crate::sentences::{sentence_around, sentence_starts};
 use crate::sources::{Sources, citation_key};
 
@@ -176,8 +177,8 @@ pub struct Env<'a> {
     pub links: &'a LinkIndex,
     pub glossary: &'a Glossary,
     pub sources: &'a Sources,
-    /// Produce the HTML (`check` only needs what parsing records, not the HTML itself).
-    pub html: bool,
+    /// [`Mode::Check`] makes no HTML: `check` only needs what parsing records.
+    pub mode: Mode,
 }
 
 /// Parses the Markdown body of `pages[index]`.
@@ -342,7 +343,9 @@ where
             mention_counts: HashMap::default(),
             def_ids: HashMap::default(),
             def_order: Vec::new(),
-            keep_text: env.html && env.config.search.enabled && !page.meta.hidden_from_search,
+            keep_text: env.mode == Mode::Build
+                && env.config.search.enabled
+                && !page.meta.hidden_from_search,
             result: Parsed {
                 ids: RESERVED_IDS.iter().map(|id| id.to_string()).collect(),
                 ..Parsed::default()
@@ -1166,12 +1169,12 @@ where
         self.end_block();
         self.result.toc = nest(&self.headings);
         let mut html = String::new();
-        if self.env.html {
+        if self.env.mode == Mode::Build {
             html.reserve(self.page.body().len() * 3 / 2);
             pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut self.out).into_iter());
         }
         self.footnotes(&mut html);
-        if self.env.html {
+        if self.env.mode == Mode::Build {
             self.definitions(&mut html);
         }
         // Every page's HTML is held until it is rendered: no room to spare (a tenth of a
@@ -1202,7 +1205,7 @@ where
                 notes.push((note.number, note.id.clone(), Note::Source(source)));
             }
         }
-        if notes.is_empty() || !self.env.html {
+        if notes.is_empty() || self.env.mode == Mode::Check {
             return;
         }
         notes.sort_by_key(|(n, _, _)| *n);

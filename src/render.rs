@@ -271,7 +271,7 @@ pub fn render_to(site: &Site, tera: &mut Tera, sink: &Sink) -> Result<(), Vec<Di
     // The site-wide files (feeds, sitemap, redirects) are made on one thread while the pages
     // render on the others: a tenth of a 10,000-page build, no longer on its own.
     let (pages, files) = rayon::join(
-        || render_pages_to(site, tera, &all, true, sink),
+        || render_pages_to(site, tera, &all, NotFoundPage::Render, sink),
         || crate::publish::files(site),
     );
     pages?;
@@ -283,17 +283,24 @@ pub fn render_to(site: &Site, tera: &mut Tera, sink: &Sink) -> Result<(), Vec<Di
     }
 }
 
+/// Whether a rendering makes the 404 page too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotFoundPage {
+    Render,
+    Skip,
+}
+
 /// Where rendered files go: the staging folder of a build, or memory.
 pub type Sink<'s> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 's;
 
-/// Renders the pages at `indices` (in parallel), and the 404 page if `not_found`: what
+/// Renders the pages at `indices` (in parallel), and the 404 page if asked: what
 /// `lede serve` re-renders after an edit (the site-wide files depend on front matter only,
 /// and an edit to front matter renders everything). Returns files sorted by path.
 pub fn render_pages(
     site: &Site,
     tera: &mut Tera,
     indices: &[usize],
-    not_found: bool,
+    not_found: NotFoundPage,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     collect(|sink| render_pages_to(site, tera, indices, not_found, sink))
 }
@@ -320,7 +327,7 @@ pub fn render_pages_to(
     site: &Site,
     tera: &mut Tera,
     indices: &[usize],
-    not_found: bool,
+    not_found: NotFoundPage,
     sink: &Sink,
 ) -> Result<(), Vec<Diagnostic>> {
     let glossary: Vec<TermRef> = sorted_terms(site).map(|t| term_ref(site, t)).collect();
@@ -363,7 +370,7 @@ pub fn render_pages_to(
             .1
             .push(page);
     }
-    if not_found && tera.contains_template(NOT_FOUND_FILE) {
+    if not_found == NotFoundPage::Render && tera.contains_template(NOT_FOUND_FILE) {
         let mut context = Context::new();
         context.insert("current_url", &format!("{}404.html", site.config.base_path));
         let rendered = tera
@@ -621,7 +628,7 @@ fn spot<'a>(site: &'a Site, page: usize, id: &str, sentence: &'a str) -> Mention
     let url = site.links.href(page);
     MentionContext {
         title: &p.meta.title,
-        anchor_url: urls::anchor(&url, &id),
+        anchor_url: urls::anchor(url, id),
         url,
         sentence,
         is_term: p.kind == PageKind::Term,

@@ -10,50 +10,15 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::content::{self, Page, Source};
+use crate::content::{self, Page};
 use crate::diagnostics::Diagnostic;
 use crate::glossary::Glossary;
 use crate::links::{self, LinkIndex};
 use crate::living::Generated;
 use crate::load::{self, Inputs};
 use crate::markdown::{self, Env, Parsed};
+pub use crate::options::{Clock, Mode, Options};
 use crate::sources::Sources;
-
-/// What to build, from the command line.
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    /// The site root: the folder with `site.toml`.
-    pub root: PathBuf,
-    /// Overrides `output_dir` of `site.toml`.
-    pub output_dir: Option<PathBuf>,
-    /// Overrides `base_url` of `site.toml`.
-    pub base_url: Option<String>,
-    /// Include pages with `draft = true`.
-    pub drafts: bool,
-    /// Only check: parse everything but produce no HTML (`lede check`).
-    pub check_only: bool,
-    /// The build's clock: what is embargoed, and what is dated in the future.
-    pub clock: Clock,
-}
-
-/// The moment a build is made at (`lede build --at`), and whether embargoed pages are
-/// shown (with a banner, in `lede serve`) or left out.
-#[derive(Debug, Clone, Default)]
-pub struct Clock {
-    /// `None`: the machine's clock when the build starts.
-    pub at: Option<crate::when::Moment>,
-    /// Keep pages whose `publish_at` is still ahead (the preview marks them).
-    pub show_embargoed: bool,
-}
-
-impl Clock {
-    /// Seconds since the epoch, UTC.
-    pub fn now(&self) -> i64 {
-        self.at
-            .as_ref()
-            .map_or_else(|| crate::when::Moment::now().utc, |m| m.utc)
-    }
-}
 
 /// A loaded, parsed and linked site: everything rendering needs, shared read-only.
 pub struct Site {
@@ -124,58 +89,15 @@ impl Site {
     /// when `site.toml` cannot be read: nothing else can run, and the list is incomplete.
     pub fn load_all(options: &Options) -> Result<Loaded, Vec<Diagnostic>> {
         let inputs = load::read_inputs(&options.root, options.base_url.as_deref())?;
-        Ok(Site::parse_and_link(
-            inputs,
-            options.drafts,
-            &options.clock,
-            !options.check_only,
-        ))
-    }
-
-    /// Everything [`Site::load`] does after reading the files: parse and link the sources,
-    /// then check links to the static files (`lede serve` keeps the files in memory).
-    pub fn from_parts(
-        root: PathBuf,
-        config: Config,
-        sources: Vec<Source>,
-        static_files: Vec<(String, PathBuf)>,
-        drafts: bool,
-        clock: &Clock,
-        warnings: Vec<Diagnostic>,
-    ) -> Result<Site, Vec<Diagnostic>> {
-        let inputs = Inputs {
-            root,
-            config,
-            sources,
-            static_files: Some(static_files),
-            problems: warnings,
-        };
-        Site::parse_and_link(inputs, drafts, clock, true).into_site()
-    }
-
-    /// Parses and links sources already in memory (the pure part of [`Site::load`]).
-    pub fn from_sources(
-        root: PathBuf,
-        config: Config,
-        sources: Vec<Source>,
-        drafts: bool,
-        warnings: Vec<Diagnostic>,
-    ) -> Result<Site, Vec<Diagnostic>> {
-        let inputs = Inputs {
-            root,
-            config,
-            sources,
-            static_files: None,
-            problems: warnings,
-        };
-        Site::parse_and_link(inputs, drafts, &Clock::default(), true).into_site()
+        Ok(Site::parse_and_link(inputs, options))
     }
 
     /// The pipeline after reading: front matter, URLs, glossary, Markdown (with the HTML of
-    /// the pages only if `html`), then every link checked. Each stage runs on what the one
+    /// the pages only in [`Mode::Build`]), then every link checked. Each stage runs on what the one
     /// before could make (a page whose front matter is broken stays, with its file name as
     /// its title, so links to it still resolve); `found` collects every problem.
-    pub fn parse_and_link(inputs: Inputs, drafts: bool, clock: &Clock, html: bool) -> Loaded {
+    pub fn parse_and_link(inputs: Inputs, options: &Options) -> Loaded {
+        let (drafts, clock) = (options.drafts, &options.clock);
         let Inputs {
             root,
             config,
@@ -204,7 +126,7 @@ impl Site {
             links: &links,
             glossary: &glossary,
             sources: &sources,
-            html,
+            mode: options.mode,
         };
         let mut parsed: Vec<Parsed> = (0..pages.len())
             .into_par_iter()

@@ -90,7 +90,7 @@ fn check_diagnostic(d: &Diagnostic, text: &str) {
 }
 
 /// Arbitrary Markdown, and glossary terms named by the input, through the whole pure
-/// pipeline (`Site::from_sources`: front matter, URLs, glossary, Markdown, auto-linking,
+/// pipeline (`Site::parse_and_link`: front matter, URLs, glossary, Markdown, auto-linking,
 /// wikilinks, anchors). Must never panic. When the site builds:
 /// - term links are never inside another link (unless the Markdown writes raw HTML that
 ///   looks like a term link: then lede's cannot be told apart);
@@ -104,7 +104,7 @@ fn check_diagnostic(d: &Diagnostic, text: &str) {
 /// (lossy) text whose first line names extra terms (`Title,alias,alias|Title2|...`) and
 /// whose other lines are the page's Markdown body.
 ///
-/// Returns what `Site::from_sources` returned (`None` for an empty input).
+/// Returns what `Site::parse_and_link` returned (`None` for an empty input).
 pub fn markdown_glossary(data: &[u8]) -> Option<Result<Site, Vec<Diagnostic>>> {
     let (&flags, rest) = data.split_first()?;
     let auto_link = ["first", "all", "off", "first"][usize::from(flags & 3)];
@@ -149,7 +149,12 @@ pub fn markdown_glossary(data: &[u8]) -> Option<Result<Site, Vec<Diagnostic>>> {
         sources.push(term(&stem, &title, &aliases, definition));
     }
 
-    let site = match Site::from_sources(".".into(), config, sources, false, Vec::new()) {
+    let site = match Site::parse_and_link(
+        lede::load::Inputs::in_memory(".".into(), config, sources),
+        &lede::Options::default(),
+    )
+    .into_site()
+    {
         Ok(site) => site,
         Err(diagnostics) => {
             for d in &diagnostics {

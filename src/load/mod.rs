@@ -217,6 +217,20 @@ pub struct Inputs {
     pub problems: Vec<Diagnostic>,
 }
 
+impl Inputs {
+    /// Inputs that never came from a disk (tests, benchmarks, the fuzzer): no static files
+    /// (links to files are then not checked), nothing found wrong yet.
+    pub fn in_memory(root: PathBuf, config: Config, sources: Vec<Source>) -> Inputs {
+        Inputs {
+            root,
+            config,
+            sources,
+            static_files: None,
+            problems: Vec::new(),
+        }
+    }
+}
+
 /// Reads the site at `root`. `Err` only when `site.toml` cannot be read or is invalid:
 /// nothing else can be made sense of without it.
 pub fn read_inputs(root: &Path, base_url: Option<&str>) -> Result<Inputs, Vec<Diagnostic>> {

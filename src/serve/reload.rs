@@ -23,8 +23,7 @@ const MAX_LISTED: usize = 200;
 /// One message to the open pages.
 #[derive(Debug, Clone, Serialize)]
 pub struct Message {
-    /// `hello` (sent when a page connects) or `build` (after each rebuild).
-    pub kind: &'static str,
+    pub kind: Kind,
     /// Which server process (a restarted server has another).
     pub instance: String,
     /// Counts rebuilds, failed ones too; the first build is 1.
@@ -39,6 +38,16 @@ pub struct Message {
     pub errors: Vec<ErrorInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timing: Option<Timing>,
+}
+
+/// What a message is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Sent when a page connects.
+    Hello,
+    /// After each rebuild.
+    Build,
 }
 
 /// A build error as the overlay shows it.
@@ -75,7 +84,7 @@ pub struct Timing {
 }
 
 impl Message {
-    fn new(kind: &'static str, instance: &str, build: u64) -> Self {
+    fn new(kind: Kind, instance: &str, build: u64) -> Self {
         Message {
             kind,
             instance: instance.to_string(),
@@ -92,13 +101,13 @@ impl Message {
     pub fn hello(instance: &str, build: u64, errors: &[ErrorInfo]) -> Self {
         Message {
             errors: errors.to_vec(),
-            ..Message::new("hello", instance, build)
+            ..Message::new(Kind::Hello, instance, build)
         }
     }
 
     /// After a good rebuild: which pages reload and which stylesheets are swapped.
     pub fn built(instance: &str, build: u64, rebuilt: &Delta) -> Self {
-        let mut message = Message::new("build", instance, build);
+        let mut message = Message::new(Kind::Build, instance, build);
         for path in rebuilt
             .changed
             .iter()
@@ -132,7 +141,7 @@ impl Message {
     pub fn failed(instance: &str, build: u64, errors: &[ErrorInfo]) -> Self {
         Message {
             errors: errors.to_vec(),
-            ..Message::new("build", instance, build)
+            ..Message::new(Kind::Build, instance, build)
         }
     }
 
@@ -140,7 +149,7 @@ impl Message {
     pub fn resync(instance: &str, build: u64) -> Self {
         Message {
             all: true,
-            ..Message::new("build", instance, build)
+            ..Message::new(Kind::Build, instance, build)
         }
     }
 

@@ -84,8 +84,12 @@ fn site(body: &str, auto_link: &str) -> String {
             text: format!("+++\ntitle = \"{title}\"\naliases = [{aliases}]\nsummary = \"About {stem} & <more>.\"\n+++\nx\n"),
         });
     }
-    let site = Site::from_sources(".".into(), config, sources, false, Vec::new())
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    let site = Site::parse_and_link(
+        lede::load::Inputs::in_memory(".".into(), config, sources),
+        &lede::Options::default(),
+    )
+    .into_site()
+    .unwrap_or_else(|e| panic!("{e:?}"));
     site.parsed[site.pages.iter().position(|p| p.key == "page.md").unwrap()]
         .html
         .clone()
@@ -328,7 +332,7 @@ proptest! {
             })
             .collect();
         let config = Config::parse("title = \"T\"\n").unwrap();
-        let Ok(site) = Site::from_sources(".".into(), config, sources, false, Vec::new()) else {
+        let Ok(site) = Site::parse_and_link(lede::load::Inputs::in_memory(".".into(), config, sources), &lede::Options::default()).into_site() else {
             return Ok(());
         };
         let root = std::path::Path::new("/srv/out");
