@@ -163,7 +163,9 @@ fn site_from_sources(bencher: Bencher) {
 #[divan::bench(sample_count = 10)]
 fn render_site(bencher: Bencher) {
     let f = &*FIXTURE;
-    let mut tera = render::load_templates(&f.root).expect("templates load");
+    let mut tera =
+        render::compile_templates(&lede::load::read_templates(&f.root).expect("templates read"))
+            .expect("templates compile");
     bencher
         .counter(ItemsCount::new(f.site.pages.len()))
         .bench_local(|| {
@@ -177,7 +179,9 @@ fn render_site(bencher: Bencher) {
 #[divan::bench]
 fn render_one_page(bencher: Bencher) {
     let f = &*FIXTURE;
-    let mut tera = render::load_templates(&f.root).expect("templates load");
+    let mut tera =
+        render::compile_templates(&lede::load::read_templates(&f.root).expect("templates read"))
+            .expect("templates compile");
     let page = page_indices(&f.site)[0];
     bencher.bench_local(|| {
         let files = render::render_pages(&f.site, &mut tera, &[page], render::NotFoundPage::Skip)

@@ -71,7 +71,8 @@ pub fn check(options: &Options, external: Option<&ExternalOptions>) -> Report {
     };
     // Everything `build` refuses, `check` reports: templates are compiled and every page
     // rendered (without its body's HTML, which check never makes), the files thrown away.
-    let rendered = render::load_templates(&site.root)
+    let rendered = crate::load::read_templates(&site.root)
+        .and_then(|texts| render::compile_templates(&texts))
         .and_then(|mut tera| render::render_to(&site, &mut tera, &|_| Ok(())));
     if let Err(errors) = rendered {
         problems.extend(errors);

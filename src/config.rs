@@ -1,4 +1,4 @@
-//! Load stage, part one: `site.toml` → [`Config`].
+//! Parse stage, for settings: the text of `site.toml` → [`Config`], checked once.
 //!
 //! Parse raw (serde, unknown keys refused), validate once, then every later stage reads
 //! the checked `Config`. Never touches the file system itself: the caller passes the text.

@@ -219,7 +219,7 @@ impl Engine {
 
     /// Rebuilds after content or template edits, from the sources in memory.
     fn rebuild(&mut self, started: Instant) -> Result<Delta, Vec<Diagnostic>> {
-        if !self.options.root.join(CONTENT_DIR).is_dir() {
+        if !crate::load::has_content_dir(&self.options.root) {
             // Deleted or moved away: keep serving the last good site and say why.
             self.full = true;
             return Err(vec![

@@ -1,9 +1,12 @@
 //! lede: a static-site generator for news explainers.
 //!
-//! The pipeline, one module per stage, data flowing one way:
-//! `config` + `content` (load) → `markdown` (parse) → `links` + `glossary` (link)
-//! → `render` (and `search`, the index) → `output` (write). [`site::Site::load`] runs the stages up to rendering;
-//! [`build`] renders and writes. The CLI in `main.rs` only parses arguments and prints.
+//! The pipeline, one module per stage, data flowing one way (see `ARCHITECTURE.md`):
+//! `load` (the only reader of the site's files) → `content`, `links`, `glossary`,
+//! `sources`, `markdown`, `xref` and the cross-page stages, run by
+//! [`site::Site::parse_and_link`] → `render`, `publish`, `search` → `output` (write).
+//! [`build`] runs them all; [`engine::Engine`] keeps a site built in memory and rebuilds
+//! what an edit touches (`serve` is HTTP, watching and reload around it). The CLI in
+//! `main.rs` only parses arguments and prints.
 
 pub mod check;
 pub mod config;
@@ -63,7 +66,7 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
     let started = Instant::now();
     let mut site = Site::load(options)?;
     let output_dir = site.output_dir(options);
-    let mut tera = render::load_templates(&site.root)?;
+    let mut tera = render::compile_templates(&load::read_templates(&site.root)?)?;
     let staging = output::Staging::open(&site.root, &output_dir)?;
     // The search index is built from the parsed text while the pages render.
     let indexing = site.config.search.enabled.then(|| search::start(&site));

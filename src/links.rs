@@ -1,4 +1,6 @@
-//! Link stage, URL model: the one owner of every page's URL.
+//! Link stage: each page's path (from its file, section and front matter), the menus, and
+//! the resolution of links between pages. How a path becomes a URL or an output file is
+//! [`crate::urls`]'s business.
 //!
 //! Assigns each page its site path (`glossary/donbas/`) from its file path and `slug`,
 //! finds each page's section, refuses collisions, and resolves the links authors write

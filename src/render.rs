@@ -5,7 +5,7 @@
 //! file being rendered. Never touches the file system: it returns the files to write.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -29,11 +29,6 @@ pub fn compile_templates(texts: &BTreeMap<String, String>) -> Result<Tera, Vec<D
     )
     .map_err(|e| vec![template_error(&e)])?;
     Ok(tera)
-}
-
-/// Reads and compiles the templates under `root/templates/`.
-pub fn load_templates(root: &Path) -> Result<Tera, Vec<Diagnostic>> {
-    compile_templates(&crate::load::read_templates(root)?)
 }
 
 /// Turns a Tera error into a diagnostic at the template's file, line and column.

@@ -252,6 +252,12 @@ pub fn read_inputs(root: &Path, base_url: Option<&str>) -> Result<Inputs, Vec<Di
     })
 }
 
+/// Whether the site still has its `content/` folder (a preview keeps its last good build
+/// while it is gone).
+pub fn has_content_dir(root: &Path) -> bool {
+    root.join(CONTENT_DIR).is_dir()
+}
+
 /// Reads and checks `site.toml`, with `lede build --base-url`'s override.
 pub fn read_config(root: &Path, base_url: Option<&str>) -> Result<Config, Vec<Diagnostic>> {
     let path = root.join(CONFIG_FILE);
