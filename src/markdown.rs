@@ -639,28 +639,7 @@ where
                 id,
                 classes,
                 attrs,
-            } => {
-                let attrs = attrs
-                    .into_iter()
-                    .filter(|(k, _)| crate::html::is_data_attribute(k))
-                    .map(|(k, v)| {
-                        let v = v.as_deref().unwrap_or("");
-                        let v = v
-                            .strip_prefix('"')
-                            .and_then(|v| v.strip_suffix('"'))
-                            .unwrap_or(v);
-                        (k.to_string(), v.to_string())
-                    })
-                    .collect();
-                self.heading = Some(HeadingBuf {
-                    level,
-                    id: id.map(|i| i.to_string()),
-                    classes: classes.into_iter().map(|c| c.to_string()).collect(),
-                    attrs,
-                    events: Vec::new(),
-                    text: String::new(),
-                });
-            }
+            } => self.start_heading(level, id, classes, attrs),
             Tag::CodeBlock(kind) => {
                 self.state.code_block = true;
                 self.emit(Event::Start(Tag::CodeBlock(kind)));
@@ -670,41 +649,14 @@ where
                 dest_url,
                 title,
                 id,
-            } => {
-                self.state.image += 1;
-                self.state.image_alt.push((offset, len, false));
-                let dest_url = self
-                    .rewrite(&dest_url, offset, len)
-                    .map_or(dest_url, CowStr::from);
-                self.emit(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
-            }
+            } => self.start_image(link_type, dest_url, title, id, offset, len),
             Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
             } => self.link(link_type, dest_url, title, id, offset, len),
-            Tag::FootnoteDefinition(label) => {
-                self.state.in_footnote = true;
-                let key = footnote_key(&label);
-                if let Some(first) = self.footnote_labels.get(&key) {
-                    let message = if *first == *label {
-                        format!("footnote `[^{label}]` is defined twice")
-                    } else {
-                        format!("footnotes `[^{first}]` and `[^{label}]` would have the same id")
-                    };
-                    let help = "give each footnote its own label".to_string();
-                    self.error(message, offset, len.min(label.len() + 4), help);
-                } else {
-                    self.footnote_labels.insert(key, label.to_string());
-                }
-                self.footnote = Some((label.to_string(), Vec::new()));
-            }
+            Tag::FootnoteDefinition(label) => self.start_footnote(&label, offset, len),
             Tag::Paragraph => {
                 let top_level =
                     self.depth == 0 && !self.state.in_footnote && self.heading.is_none();
@@ -716,15 +668,7 @@ where
                 }
                 self.emit(Event::Start(Tag::Paragraph));
             }
-            Tag::BlockQuote(kind) => {
-                let open = self.quotes.len();
-                self.emit(Event::Start(Tag::BlockQuote(kind)));
-                if self.quotes.len() > open {
-                    if let Some(frame) = self.quotes.last_mut() {
-                        frame.source = offset..offset + len;
-                    }
-                }
-            }
+            Tag::BlockQuote(kind) => self.start_quote(kind, offset, len),
             other => self.emit(Event::Start(other)),
         }
     }
@@ -739,14 +683,7 @@ where
                 self.state.code_block = false;
                 self.emit(Event::End(tag));
             }
-            TagEnd::Image => {
-                self.state.image = self.state.image.saturating_sub(1);
-                if let Some((offset, len, false)) = self.state.image_alt.pop() {
-                    let help = "describe the image for readers who cannot see it: `![A map of Donbas](map.png)`";
-                    self.error("image has no alt text".into(), offset, len, help.into());
-                }
-                self.emit(Event::End(tag));
-            }
+            TagEnd::Image => self.end_image(),
             TagEnd::Link => match self.state.links.pop().flatten() {
                 Some(term_link) => self.emit(Event::InlineHtml(CowStr::Borrowed(term_link.close))),
                 None => self.emit(Event::End(tag)),
@@ -759,12 +696,7 @@ where
                 }
                 self.emit(Event::End(TagEnd::Paragraph));
             }
-            TagEnd::FootnoteDefinition => {
-                self.state.in_footnote = false;
-                if let Some(def) = self.footnote.take() {
-                    self.footnote_defs.push(def);
-                }
-            }
+            TagEnd::FootnoteDefinition => self.end_footnote(),
             other => self.emit(Event::End(other)),
         }
     }
@@ -789,6 +721,106 @@ where
             push_words(&mut self.result.text, &self.block_text);
         }
         self.block_text.clear();
+    }
+
+    fn start_heading(
+        &mut self,
+        level: HeadingLevel,
+        id: Option<CowStr<'a>>,
+        classes: Vec<CowStr<'a>>,
+        attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
+    ) {
+        let attrs = attrs
+            .into_iter()
+            .filter(|(k, _)| crate::html::is_data_attribute(k))
+            .map(|(k, v)| {
+                let v = v.as_deref().unwrap_or("");
+                let v = v
+                    .strip_prefix('"')
+                    .and_then(|v| v.strip_suffix('"'))
+                    .unwrap_or(v);
+                (k.to_string(), v.to_string())
+            })
+            .collect();
+        self.heading = Some(HeadingBuf {
+            level,
+            id: id.map(|i| i.to_string()),
+            classes: classes.into_iter().map(|c| c.to_string()).collect(),
+            attrs,
+            events: Vec::new(),
+            text: String::new(),
+        });
+    }
+
+    fn start_image(
+        &mut self,
+        link_type: LinkType,
+        dest_url: CowStr<'a>,
+        title: CowStr<'a>,
+        id: CowStr<'a>,
+        offset: usize,
+        len: usize,
+    ) {
+        self.state.image += 1;
+        self.state.image_alt.push((offset, len, false));
+        let dest_url = self
+            .rewrite(&dest_url, offset, len)
+            .map_or(dest_url, CowStr::from);
+        self.emit(Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }));
+    }
+
+    fn end_image(&mut self) {
+        self.state.image = self.state.image.saturating_sub(1);
+        if let Some((offset, len, false)) = self.state.image_alt.pop() {
+            let help =
+                "describe the image for readers who cannot see it: `![A map of Donbas](map.png)`";
+            self.error("image has no alt text".into(), offset, len, help.into());
+        }
+        self.emit(Event::End(TagEnd::Image));
+    }
+
+    fn start_footnote(&mut self, label: &str, offset: usize, len: usize) {
+        self.state.in_footnote = true;
+        let key = footnote_key(label);
+        if let Some(first) = self.footnote_labels.get(&key) {
+            let message = if *first == label {
+                format!("footnote `[^{label}]` is defined twice")
+            } else {
+                format!("footnotes `[^{first}]` and `[^{label}]` would have the same id")
+            };
+            let help = "give each footnote its own label".to_string();
+            self.error(message, offset, len.min(label.len() + 4), help);
+        } else {
+            self.footnote_labels.insert(key, label.to_string());
+        }
+        self.footnote = Some((label.to_string(), Vec::new()));
+    }
+
+    fn end_footnote(&mut self) {
+        self.state.in_footnote = false;
+        if let Some(def) = self.footnote.take() {
+            self.footnote_defs.push(def);
+        }
+    }
+
+    fn start_quote(
+        &mut self,
+        kind: Option<pulldown_cmark::BlockQuoteKind>,
+        offset: usize,
+        len: usize,
+    ) {
+        let open = self.quotes.len();
+        self.emit(Event::Start(Tag::BlockQuote(kind)));
+        if self.quotes.len() > open {
+            if let Some(frame) = self.quotes.last_mut() {
+                frame.source = offset..offset + len;
+            }
+        }
     }
 
     fn end_heading(&mut self) {
