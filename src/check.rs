@@ -161,7 +161,7 @@ fn check_external(site: &Site, options: &ExternalOptions) -> Vec<Diagnostic> {
         }
     }
     for (source, s) in site.sources.sources.iter().enumerate() {
-        let Some(meta) = site.pages.get(s.page).map(|p| &p.meta.source) else {
+        let Some(meta) = site.pages.get(s.page.0).map(|p| &p.meta.source) else {
             continue;
         };
         for (key, url) in [("url", &meta.url), ("archive_url", &meta.archive_url)] {

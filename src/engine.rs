@@ -27,6 +27,7 @@ use tera::Tera;
 
 use crate::content::{self, FrontMatter, Page, Source};
 use crate::diagnostics::Diagnostic;
+use crate::ids::{CitationRef, MentionRef, PageId, SourceId, TermId};
 use crate::layout::{CONTENT_DIR, Change};
 use crate::load::disk::{Disk, Refreshed};
 use crate::markdown::{self, Env, Parsed};
@@ -403,7 +404,7 @@ fn quotes_changed(old_body: &str, new_body: &str) -> bool {
 /// one of them (its introduction) is parsed with the whole site.
 fn is_generated_page(site: &Site, page: usize) -> bool {
     let g = site.generated;
-    [g.timeline, g.quotes, g.updates].contains(&Some(page))
+    [g.timeline, g.quotes, g.updates].contains(&Some(PageId(page)))
 }
 
 /// Whether two front matters agree on everything other pages may show or depend on: all
@@ -484,7 +485,7 @@ fn apply_local(
     debug_assert!(backlinks == crate::xref::backlinks(&site.glossary, &site.parsed));
     let edited_terms = edited
         .iter()
-        .any(|&i| site.glossary.term_of_page(i).is_some());
+        .any(|&i| site.glossary.term_of_page(PageId(i)).is_some());
     let related = if edited_terms {
         crate::xref::related(&site.glossary, &site.parsed)
     } else {
@@ -512,11 +513,11 @@ fn apply_local(
             }
         }
     }
-    undo.lists = Some((
-        std::mem::replace(&mut site.backlinks, backlinks),
-        std::mem::replace(&mut site.related, related),
-        std::mem::replace(&mut site.cited_on, cited_on),
-    ));
+    undo.lists = Some(Lists {
+        backlinks: std::mem::replace(&mut site.backlinks, backlinks),
+        related: std::mem::replace(&mut site.related, related),
+        cited_on: std::mem::replace(&mut site.cited_on, cited_on),
+    });
 
     let indices: Vec<usize> = pages.into_iter().collect();
     let rendered = match &reloaded {
@@ -559,17 +560,18 @@ fn apply_local(
 fn updated_backlinks(site: &Site, undo: &Undo) -> Backlinks {
     let mut backlinks = site.backlinks.clone();
     for (page, before) in &undo.parsed {
+        let page = PageId(*page);
         for mention in &before.mentions {
-            backlinks[mention.term].retain(|&(p, _)| p != *page);
+            backlinks[mention.term.0].retain(|r| r.page != page);
         }
-        let mut first: HashMap<usize, usize> = HashMap::new();
-        for (i, mention) in site.parsed[*page].mentions.iter().enumerate() {
+        let mut first: HashMap<TermId, usize> = HashMap::new();
+        for (i, mention) in site.parsed[page].mentions.iter().enumerate() {
             first.entry(mention.term).or_insert(i);
         }
         for (term, mention) in first {
-            let list = &mut backlinks[term];
-            let at = list.partition_point(|&(p, _)| p < *page);
-            list.insert(at, (*page, mention));
+            let list = &mut backlinks[term.0];
+            let at = list.partition_point(|r| r.page < page);
+            list.insert(at, MentionRef { page, mention });
         }
     }
     backlinks
@@ -579,14 +581,13 @@ fn updated_backlinks(site: &Site, undo: &Undo) -> Backlinks {
 fn terms_to_render(
     site: &Site,
     undo: &Undo,
-    backlinks: &[Vec<(usize, usize)>],
-    related: &[Vec<usize>],
+    backlinks: &[Vec<MentionRef>],
+    related: &[Vec<TermId>],
 ) -> Vec<usize> {
     let before: HashMap<usize, &Parsed> = undo.parsed.iter().map(|(i, p)| (*i, p)).collect();
-    let mention_changed = |&(page, mention): &(usize, usize)| {
-        before
-            .get(&page)
-            .is_some_and(|old| old.mentions.get(mention) != site.parsed[page].mentions.get(mention))
+    let mention_changed = |r: &MentionRef| {
+        let now = site.parsed[r.page].mentions.get(r.mention);
+        (before.get(&r.page.0)).is_some_and(|old| old.mentions.get(r.mention) != now)
     };
     site.glossary
         .terms
@@ -597,14 +598,14 @@ fn terms_to_render(
                 || related[t] != site.related[t]
                 || backlinks[t].iter().any(mention_changed)
         })
-        .map(|(_, term)| term.page)
+        .map(|(_, term)| term.page.0)
         .collect()
 }
 
 /// When an edited page's citations changed: the pages of the sources it cites or cited
 /// ("Cited on"), and the pages of the sources' folder (which list every source's counts).
 fn sources_to_render(site: &Site, undo: &Undo) -> Vec<usize> {
-    let mut touched: BTreeSet<usize> = BTreeSet::new();
+    let mut touched: BTreeSet<SourceId> = BTreeSet::new();
     for (page, before) in &undo.parsed {
         let now = &site.parsed[*page].citations;
         if *now != before.citations {
@@ -617,13 +618,20 @@ fn sources_to_render(site: &Site, undo: &Undo) -> Vec<usize> {
     let lists = (site.pages.iter().enumerate()).filter(|(_, p)| p.is_sources_index(&site.config));
     touched
         .iter()
-        .filter_map(|&s| site.sources.sources.get(s).map(|s| s.page))
+        .filter_map(|&s| site.sources.sources.get(s.0).map(|s| s.page.0))
         .chain(lists.map(|(i, _)| i))
         .collect()
 }
 
-/// For each term, (page, mention) of the first mention on each page that links it.
-type Backlinks = Vec<Vec<(usize, usize)>>;
+/// For each term, the first mention on each page that links it.
+type Backlinks = Vec<Vec<MentionRef>>;
+
+/// The site's cross-reference lists, as they were.
+struct Lists {
+    backlinks: Backlinks,
+    related: Vec<Vec<TermId>>,
+    cited_on: Vec<Vec<CitationRef>>,
+}
 
 /// What [`apply_local`] changed in the site, to put back when the rebuild fails.
 #[derive(Default)]
@@ -631,7 +639,7 @@ struct Undo {
     pages: Vec<(usize, Page)>,
     parsed: Vec<(usize, Parsed)>,
     /// The site's `backlinks`, `related` and `cited_on`.
-    lists: Option<(Backlinks, Vec<Vec<usize>>, Backlinks)>,
+    lists: Option<Lists>,
     static_files: Option<Vec<(String, PathBuf)>>,
 }
 
@@ -643,10 +651,10 @@ impl Undo {
         for (i, parsed) in self.parsed {
             site.parsed[i] = parsed;
         }
-        if let Some((backlinks, related, cited_on)) = self.lists {
-            site.backlinks = backlinks;
-            site.related = related;
-            site.cited_on = cited_on;
+        if let Some(lists) = self.lists {
+            site.backlinks = lists.backlinks;
+            site.related = lists.related;
+            site.cited_on = lists.cited_on;
         }
         if let Some(static_files) = self.static_files {
             site.static_files = static_files;

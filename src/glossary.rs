@@ -21,13 +21,16 @@ use serde::Serialize;
 
 use crate::content::{Page, PageKind};
 use crate::diagnostics::Diagnostic;
+use crate::ids::{PageId, TermId};
+
+crate::ids::index_by!(TermId, Term);
 
 /// A glossary term: a page in the glossary folder.
 #[derive(Debug, Clone, Serialize)]
 pub struct Term {
-    /// Index of the term's page in the page list.
+    /// The term's page.
     #[serde(skip)]
-    pub page: usize,
+    pub page: PageId,
     pub title: String,
     /// The file stem made URL-safe (`donbas`), used in mention anchors (`mention-donbas-1`):
     /// never the raw file name, which could carry quotes into an attribute.
@@ -100,7 +103,7 @@ impl Glossary {
             let mut summary_attr = String::with_capacity(summary.len() + 16);
             let _ = pulldown_cmark_escape::escape_html(&mut summary_attr, &summary);
             terms.push(Term {
-                page: page_index,
+                page: PageId(page_index),
                 title: page.meta.title.clone(),
                 slug: id_safe(page.stem()),
                 summary,
@@ -118,11 +121,15 @@ impl Glossary {
         let mut by_name: HashMap<String, usize> =
             owner.into_iter().map(|(k, (t, _))| (k, t)).collect();
         for (i, term) in terms.iter().enumerate() {
-            if let Some(page) = pages.get(term.page) {
+            if let Some(page) = pages.get(term.page.0) {
                 by_name.entry(fold(page.stem())).or_insert(i);
             }
         }
-        let by_page = terms.iter().enumerate().map(|(i, t)| (t.page, i)).collect();
+        let by_page = terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.page.0, i))
+            .collect();
         let matcher = if patterns.is_empty() {
             None
         } else {
@@ -150,13 +157,13 @@ impl Glossary {
     }
 
     /// The term whose page this is.
-    pub fn term_of_page(&self, page: usize) -> Option<usize> {
-        self.by_page.get(&page).copied()
+    pub fn term_of_page(&self, page: PageId) -> Option<TermId> {
+        self.by_page.get(&page.0).copied().map(TermId)
     }
 
     /// A term by title, alias or file stem, any case (for `[[wikilinks]]`).
-    pub fn lookup(&self, name: &str) -> Option<usize> {
-        self.by_name.get(&fold(name.trim())).copied()
+    pub fn lookup(&self, name: &str) -> Option<TermId> {
+        self.by_name.get(&fold(name.trim())).copied().map(TermId)
     }
 
     /// The names closest to `name`, for "did you mean" on an unknown wikilink.
@@ -173,12 +180,12 @@ impl Glossary {
     pub fn mentions<'t>(
         &'t self,
         text: &'t str,
-    ) -> impl Iterator<Item = (Range<usize>, usize)> + 't {
+    ) -> impl Iterator<Item = (Range<usize>, TermId)> + 't {
         let matches = self.matcher.iter().flat_map(move |m| m.find_iter(text));
         matches.filter_map(move |m| {
             // The automaton was built from `patterns`: every pattern id is an index into it.
             let &(_, term) = self.patterns.get(m.pattern().as_usize())?;
-            is_whole_word(text, m.range()).then(|| (m.range(), term))
+            is_whole_word(text, m.range()).then(|| (m.range(), TermId(term)))
         })
     }
 }
@@ -190,7 +197,7 @@ fn id_safe(stem: &str) -> String {
 }
 
 fn terms_page(terms: &[Term], term: usize) -> usize {
-    terms.get(term).map_or(0, |t| t.page)
+    terms.get(term).map_or(0, |t| t.page.0)
 }
 
 /// The longest title or alias searched for in text. Names are words people write; a bound
@@ -493,9 +500,9 @@ mod tests {
     fn lookup_by_title_alias_or_stem() {
         let pages = vec![term_page("luhansk-region", "Luhansk region", &["Lugansk"])];
         let (g, _) = Glossary::new(&pages);
-        assert_eq!(g.lookup("lugansk"), Some(0));
-        assert_eq!(g.lookup("Luhansk-Region"), Some(0));
-        assert_eq!(g.lookup("LUHANSK REGION"), Some(0));
+        assert_eq!(g.lookup("lugansk"), Some(TermId(0)));
+        assert_eq!(g.lookup("Luhansk-Region"), Some(TermId(0)));
+        assert_eq!(g.lookup("LUHANSK REGION"), Some(TermId(0)));
         assert_eq!(g.suggest("Luhansk regoin").first(), Some(&"Luhansk region"));
     }
 }

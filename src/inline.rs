@@ -15,6 +15,7 @@ use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 use pulldown_cmark_escape::{escape_href, escape_html};
 
 use crate::diagnostics::Diagnostic;
+use crate::ids::{PageId, SourceId, TermId};
 use crate::links::Target;
 use crate::markdown::Env;
 
@@ -26,9 +27,9 @@ pub struct Inline {
     /// The text without markup (for feeds, JSON-LD and search).
     pub plain: String,
     /// Terms the text links, in order, once each.
-    pub terms: Vec<usize>,
+    pub terms: Vec<TermId>,
     /// Sources the text cites, in order, once each.
-    pub sources: Vec<usize>,
+    pub sources: Vec<SourceId>,
 }
 
 /// The longest front matter text rendered, in bytes: these are sentences, not pages.
@@ -38,14 +39,14 @@ const MAX_LEN: usize = 20_000;
 /// (else problems are reported at `fallback`, the start of its table).
 pub fn render(
     env: &Env,
-    page: usize,
+    page: PageId,
     text: &str,
     origin: Option<usize>,
     fallback: usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Inline {
     let out = Inline::default();
-    let Some(p) = env.pages.get(page) else {
+    let Some(p) = env.pages.get(page.0) else {
         return out;
     };
     if text.len() > MAX_LEN {
@@ -92,10 +93,10 @@ pub fn render(
 /// Where the walk through one text is.
 struct Walk<'e, 'd> {
     env: &'e Env<'e>,
-    page: usize,
+    page: PageId,
     origin: Option<usize>,
     fallback: usize,
-    self_term: Option<usize>,
+    self_term: Option<TermId>,
     out: Inline,
     diagnostics: &'d mut Vec<Diagnostic>,
     /// Open links and code blocks (no term is linked inside them), blocks seen.
@@ -217,13 +218,13 @@ fn options(env: &Env) -> Options {
 }
 
 /// Every glossary term in `text` becomes a link (the first mention of each in this text).
-fn link_terms(env: &Env, self_term: Option<usize>, text: &str, out: &mut Inline) {
+fn link_terms(env: &Env, self_term: Option<TermId>, text: &str, out: &mut Inline) {
     let mut last = 0;
     for (range, term) in env.glossary.mentions(text) {
         if Some(term) == self_term || out.terms.contains(&term) || range.start < last {
             continue;
         }
-        let Some(t) = env.glossary.terms.get(term) else {
+        let Some(t) = env.glossary.terms.get(term.0) else {
             continue;
         };
         let _ = escape_html(
@@ -245,7 +246,7 @@ fn link_terms(env: &Env, self_term: Option<usize>, text: &str, out: &mut Inline)
 /// `[[Donbas]]`: the term's page; an unknown name is an error with the nearest names.
 fn wikilink(
     env: &Env,
-    page: usize,
+    page: PageId,
     name: &str,
     at: usize,
     len: usize,
@@ -256,10 +257,10 @@ fn wikilink(
         if !out.terms.contains(&t) {
             out.terms.push(t);
         }
-        let term_page = env.glossary.terms.get(t).map_or(0, |t| t.page);
+        let term_page = env.glossary.terms.get(t.0).map_or(PageId(0), |t| t.page);
         return env.links.href(term_page).to_string();
     }
-    if let Some(p) = env.pages.get(page) {
+    if let Some(p) = env.pages.get(page.0) {
         let suggestions = env.glossary.suggest(name);
         let help = match suggestions.first() {
             Some(close) => format!("did you mean `{close}`?"),
@@ -280,13 +281,13 @@ fn wikilink(
 /// Where a link in a front matter text goes; a missing page or an unsafe scheme is an error.
 fn link_href(
     env: &Env,
-    page: usize,
+    page: PageId,
     dest: &str,
     at: usize,
     len: usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> String {
-    let Some(p) = env.pages.get(page) else {
+    let Some(p) = env.pages.get(page.0) else {
         return String::new();
     };
     let mut error = |message: String, help: &str| {
@@ -322,7 +323,7 @@ fn link_href(
 /// `[^key]` names a source: a link to its page. Anything else is an error.
 fn cite(
     env: &Env,
-    page: usize,
+    page: PageId,
     label: &str,
     at: usize,
     len: usize,
@@ -330,7 +331,7 @@ fn cite(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let Some(source) = env.sources.lookup(label) else {
-        if let Some(p) = env.pages.get(page) {
+        if let Some(p) = env.pages.get(page.0) {
             let suggestions = env.sources.suggest(label);
             let help = match suggestions.first() {
                 Some(close) => format!("did you mean `[^{close}]`?"),
@@ -347,10 +348,10 @@ fn cite(
         }
         return;
     };
-    let Some(s) = env.sources.sources.get(source) else {
+    let Some(s) = env.sources.sources.get(source.0) else {
         return;
     };
-    let meta = env.pages.get(s.page).map(|p| &p.meta);
+    let meta = env.pages.get(s.page.0).map(|p| &p.meta);
     let name = meta
         .and_then(|m| m.source.publisher.as_deref())
         .or(meta.map(|m| m.title.as_str()))

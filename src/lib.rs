@@ -16,6 +16,7 @@ pub mod diagnostics;
 pub mod engine;
 pub mod glossary;
 pub mod html;
+pub mod ids;
 pub mod init;
 pub mod inline;
 pub mod layout;

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 
 use crate::content::{Page, PageKind};
 use crate::diagnostics::Diagnostic;
+use crate::ids::PageId;
 use crate::urls::{self, GENERATED_FILES};
 
 /// Makes a URL segment: lowercase ASCII letters, digits and hyphens (`Luhansk Oblast` →
@@ -203,7 +204,7 @@ fn collisions(pages: &[Page]) -> Vec<Diagnostic> {
 /// A menu item: a page and the name the menu shows for it.
 #[derive(Debug, Clone)]
 pub struct NavItem {
-    pub page: usize,
+    pub page: PageId,
     pub title: String,
 }
 
@@ -235,7 +236,7 @@ pub fn navigation(
             let key = entry.page.trim_start_matches('/');
             match by_key.get(key) {
                 Some(&page) => items.push(NavItem {
-                    page,
+                    page: PageId(page),
                     title: entry
                         .title
                         .clone()
@@ -248,7 +249,7 @@ pub fn navigation(
             .iter()
             .enumerate()
             .filter(|(i, p)| {
-                p.meta.menu.as_deref() == Some(name) && !items.iter().any(|n| n.page == *i)
+                p.meta.menu.as_deref() == Some(name) && !items.iter().any(|n| n.page.0 == *i)
             })
             .map(|(i, _)| i)
             .collect();
@@ -258,7 +259,7 @@ pub fn navigation(
             (weight.is_none(), weight, m.map(|m| m.title.to_lowercase()))
         });
         items.extend(listed.into_iter().map(|page| NavItem {
-            page,
+            page: PageId(page),
             title: menu_title(pages, page),
         }));
         items
@@ -272,7 +273,7 @@ pub fn navigation(
         keys.iter()
             .filter_map(|k| by_key.get(k))
             .map(|&page| NavItem {
-                page,
+                page: PageId(page),
                 title: menu_title(pages, page),
             })
             .collect()
@@ -280,7 +281,7 @@ pub fn navigation(
     if nav.main.is_empty() && config.main.is_empty() {
         nav.main = default(&[crate::layout::SECTION_FILE, &glossary]);
         if let Some(home) = nav.main.first_mut().filter(|i| {
-            i.page
+            i.page.0
                 == by_key
                     .get(crate::layout::SECTION_FILE)
                     .copied()
@@ -337,7 +338,10 @@ fn missing_nav_entry(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     /// Another page (index into the page list), maybe at an anchor.
-    Page { page: usize, anchor: Option<String> },
+    Page {
+        page: PageId,
+        anchor: Option<String>,
+    },
     /// An anchor on the same page.
     SamePage { anchor: String },
     /// A file of the built site (e.g. `/images/map.png`), as a path from the site root.
@@ -378,7 +382,8 @@ impl LinkIndex {
     }
 
     /// The href of the page at `index`: `/explainer/glossary/donbas/`.
-    pub fn href(&self, index: usize) -> &str {
+    pub fn href(&self, page: PageId) -> &str {
+        let index = page.0;
         self.hrefs
             .get(index)
             .map_or(&self.base_path, String::as_str)
@@ -444,7 +449,10 @@ impl LinkIndex {
         };
         let key = percent_decode(&key);
         match self.by_key.get(&key) {
-            Some(&page) => Target::Page { page, anchor },
+            Some(&page) => Target::Page {
+                page: PageId(page),
+                anchor,
+            },
             None => Target::Missing { path: key },
         }
     }
@@ -603,28 +611,28 @@ mod tests {
         assert_eq!(
             idx.resolve("meeting.md", "glossary/donbas.md#history"),
             Target::Page {
-                page: 1,
+                page: PageId(1),
                 anchor: Some("history".into())
             }
         );
         assert_eq!(
             idx.resolve("glossary/donbas.md", "../meeting.md"),
             Target::Page {
-                page: 0,
+                page: PageId(0),
                 anchor: None
             }
         );
         assert_eq!(
             idx.resolve("a/b.md", "/meeting.md"),
             Target::Page {
-                page: 0,
+                page: PageId(0),
                 anchor: None
             }
         );
         assert_eq!(
             idx.resolve("meeting.md", "my%20page.md"),
             Target::Page {
-                page: 2,
+                page: PageId(2),
                 anchor: None
             }
         );

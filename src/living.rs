@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{Config, GeneratedPage};
 use crate::content::{self, Page, PageKind, Source};
 use crate::diagnostics::Diagnostic;
+use crate::ids::PageId;
 use crate::layout::CONFIG_FILE;
 
 /// A page left out because its `publish_at` is ahead of the build's clock.
@@ -29,9 +30,9 @@ pub struct Embargoed {
 /// Which pages are the generated ones (indices into the page list).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Generated {
-    pub timeline: Option<usize>,
-    pub quotes: Option<usize>,
-    pub updates: Option<usize>,
+    pub timeline: Option<PageId>,
+    pub quotes: Option<PageId>,
+    pub updates: Option<PageId>,
 }
 
 /// Takes the pages whose `publish_at` is after `now` out of the build (unless `show`), and
@@ -126,6 +127,7 @@ pub fn generated(pages: &[Page], config: &Config) -> Generated {
         pages
             .iter()
             .position(|p| p.key == key && p.kind == PageKind::Page)
+            .map(PageId)
     };
     Generated {
         timeline: find(&config.timeline),
@@ -146,14 +148,14 @@ pub fn add_ids(
     generated: Generated,
 ) {
     for u in &updates.all {
-        if let Some(p) = parsed.get_mut(u.page) {
+        if let Some(p) = parsed.get_mut(u.page.0) {
             p.ids.insert(u.id.clone());
         }
     }
-    if let Some(p) = generated.timeline.and_then(|t| parsed.get_mut(t)) {
+    if let Some(p) = generated.timeline.and_then(|t| parsed.get_mut(t.0)) {
         p.ids.extend(timeline.events.iter().map(|e| e.id.clone()));
     }
-    if let Some(p) = generated.quotes.and_then(|q| parsed.get_mut(q)) {
+    if let Some(p) = generated.quotes.and_then(|q| parsed.get_mut(q.0)) {
         for (term, list) in glossary.terms.iter().zip(&quotes.by_speaker) {
             if !list.is_empty() {
                 p.ids.insert(format!("speaker-{}", term.slug));

@@ -70,7 +70,7 @@ pub struct SpeakerView<'a> {
 
 pub fn update(site: &Site, i: usize) -> Option<UpdateView<'_>> {
     let u = site.updates.all.get(i)?;
-    let page = site.pages.get(u.page)?;
+    let page = site.pages.get(u.page.0)?;
     let page_url = site.links.href(u.page);
     Some(UpdateView {
         kind: u.kind,
@@ -86,7 +86,7 @@ pub fn update(site: &Site, i: usize) -> Option<UpdateView<'_>> {
 
 pub fn event(site: &Site, i: usize) -> Option<EventView<'_>> {
     let e = site.timeline.events.get(i)?;
-    let page = site.pages.get(e.page)?;
+    let page = site.pages.get(e.page.0)?;
     let timeline_url = site
         .generated
         .timeline
@@ -106,10 +106,10 @@ pub fn event(site: &Site, i: usize) -> Option<EventView<'_>> {
 
 pub fn quote(site: &Site, i: usize) -> Option<QuoteView<'_>> {
     let q = site.quotes.all.get(i)?;
-    let page = site.pages.get(q.page)?;
-    let r = site.parsed.get(q.page)?.quotes.get(q.quote)?;
+    let page = site.pages.get(q.page.0)?;
+    let r = site.parsed.get(q.page.0)?.quotes.get(q.quote)?;
     let page_url = site.links.href(q.page);
-    let speaker = q.speaker.and_then(|t| site.glossary.terms.get(t));
+    let speaker = q.speaker.and_then(|t| site.glossary.terms.get(t.0));
     Some(QuoteView {
         text: &r.text,
         attribution: &r.attribution,
@@ -154,19 +154,19 @@ pub fn page_events(site: &Site, page: usize) -> Vec<EventView<'_>> {
 }
 
 /// The events that mention a term (`term.events`).
-pub fn term_events(site: &Site, term: usize) -> Vec<EventView<'_>> {
+pub fn term_events(site: &Site, term: crate::ids::TermId) -> Vec<EventView<'_>> {
     site.timeline
         .by_term
-        .get(term)
+        .get(term.0)
         .map(|list| list.iter().filter_map(|&i| event(site, i)).collect())
         .unwrap_or_default()
 }
 
 /// A person's quotes (`term.quotes`).
-pub fn term_quotes(site: &Site, term: usize) -> Vec<QuoteView<'_>> {
+pub fn term_quotes(site: &Site, term: crate::ids::TermId) -> Vec<QuoteView<'_>> {
     site.quotes
         .by_speaker
-        .get(term)
+        .get(term.0)
         .map(|list| list.iter().filter_map(|&i| quote(site, i)).collect())
         .unwrap_or_default()
 }
@@ -192,7 +192,7 @@ pub fn speakers(site: &Site) -> Vec<SpeakerView<'_>> {
             title: &term.title,
             url: Some(site.links.href(term.page)),
             id: format!("speaker-{}", term.slug),
-            quotes: term_quotes(site, t),
+            quotes: term_quotes(site, crate::ids::TermId(t)),
         });
     }
     let others: Vec<QuoteView> = site

@@ -9,6 +9,7 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 use serde_json::{Value, json};
 
 use crate::content::{Page, PageKind};
+use crate::ids::PageId;
 use crate::output::OutputFile;
 use crate::site::Site;
 
@@ -134,7 +135,7 @@ fn update_entry(
     site: &Site,
     u: &crate::updates::PageUpdate,
 ) -> std::io::Result<()> {
-    let Some(page) = site.pages.get(u.page) else {
+    let Some(page) = site.pages.get(u.page.0) else {
         return Ok(());
     };
     let url = crate::urls::anchor(&site.config.permalink(&page.site_path), &u.id);
@@ -211,7 +212,7 @@ fn rfc3339(iso: &str) -> String {
 fn redirects(site: &Site) -> Vec<OutputFile> {
     let mut files = Vec::new();
     for (index, page) in site.pages.iter().enumerate() {
-        let href = site.links.href(index);
+        let href = site.links.href(PageId(index));
         let target = if site.config.has_host() {
             site.config.permalink(&page.site_path)
         } else {
@@ -279,7 +280,7 @@ pub fn json_ld(site: &Site, index: usize) -> String {
                 "@context": "https://schema.org",
                 "@type": "DefinedTerm",
                 "name": page.meta.title,
-                "description": site.glossary.term_of_page(index).map(|t| &site.glossary.terms[t].summary),
+                "description": site.glossary.term_of_page(PageId(index)).map(|t| &site.glossary.terms[t].summary),
                 "url": url,
             });
             if let Some(set) = glossary_url() {
@@ -394,7 +395,7 @@ fn append_citations(text: &mut String, site: &Site, index: usize) {
     text.push_str(",\"citation\":[");
     let cited = parsed.citations.iter().filter(|c| c.first);
     for (i, source) in cited
-        .filter_map(|c| site.sources.sources.get(c.source))
+        .filter_map(|c| site.sources.sources.get(c.source.0))
         .enumerate()
     {
         if i > 0 {

@@ -17,16 +17,17 @@ use foldhash::HashMap;
 use crate::content::Page;
 use crate::diagnostics::Diagnostic;
 use crate::glossary::Glossary;
+use crate::ids::{PageId, TermId};
 use crate::markdown::Parsed;
 
 /// One attributed quote: where it is, and who said it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quote {
-    pub page: usize,
+    pub page: PageId,
     /// Index into the page's `Parsed::quotes`.
     pub quote: usize,
     /// The person term the attribution names, if any.
-    pub speaker: Option<usize>,
+    pub speaker: Option<TermId>,
 }
 
 /// Every quote of the site.
@@ -52,16 +53,16 @@ pub fn collect(
     pages: &[Page],
     parsed: &[Parsed],
     glossary: &Glossary,
-    skip: Option<usize>,
+    skip: Option<PageId>,
 ) -> (Quotes, Vec<Diagnostic>) {
     let mut found = Vec::new();
     let mut all = Vec::new();
     let mut by_speaker = vec![Vec::new(); glossary.terms.len()];
-    let person = |term: usize| {
+    let person = |term: TermId| {
         glossary
             .terms
-            .get(term)
-            .and_then(|t| pages.get(t.page))
+            .get(term.0)
+            .and_then(|t| pages.get(t.page.0))
             .is_some_and(is_person)
     };
     // The names a speaker can go by, lowercased once for every "did you mean" (a site can
@@ -71,7 +72,7 @@ pub fn collect(
         .terms
         .iter()
         .enumerate()
-        .filter(|(i, _)| person(*i))
+        .filter(|(i, _)| person(TermId(*i)))
         .flat_map(|(_, t)| std::iter::once(&t.title).chain(&t.aliases))
         .map(|name| (name.to_lowercase(), name.as_str()))
         .collect();
@@ -79,7 +80,7 @@ pub fn collect(
     // Unnamed speakers repeat ("a senior official"): each name is compared once.
     let mut suggestions: HashMap<String, String> = HashMap::default();
     for (index, (page, p)) in pages.iter().zip(parsed).enumerate() {
-        if Some(index) == skip {
+        if Some(PageId(index)) == skip {
             continue;
         }
         for (n, q) in p.quotes.iter().enumerate() {
@@ -94,11 +95,11 @@ pub fn collect(
                     .or_insert_with_key(|lower| help_for(lower, &people));
                 found.push(unmatched(page, q, help.clone()));
             }
-            if let Some(list) = speaker.and_then(|s| by_speaker.get_mut(s)) {
+            if let Some(list) = speaker.and_then(|s| by_speaker.get_mut(s.0)) {
                 list.push(all.len());
             }
             all.push(Quote {
-                page: index,
+                page: PageId(index),
                 quote: n,
                 speaker,
             });

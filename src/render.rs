@@ -13,6 +13,7 @@ use tera::{Context, ErrorKind, Tera};
 
 use crate::content::{Date, Page, PageKind};
 use crate::diagnostics::Diagnostic;
+use crate::ids::{PageId, SourceId, TermId};
 use crate::layout::TEMPLATE_DIR;
 use crate::markdown::{Parsed, TocEntry};
 use crate::output::OutputFile;
@@ -333,7 +334,7 @@ pub fn render_pages_to(
         order: reading_order(site),
         citation_counts: counts,
         terms: (0..site.glossary.terms.len())
-            .map(|t| tera::Value::from_serializable(&term_ref(site, t)))
+            .map(|t| tera::Value::from_serializable(&term_ref(site, TermId(t))))
             .collect(),
     };
     let globals = tera.global_context();
@@ -443,11 +444,11 @@ fn render_page(
     };
     context.insert(name, &page_context);
     context.insert("current_url", &page_context.summary.url);
-    if let Some(term) = site.glossary.term_of_page(index) {
+    if let Some(term) = site.glossary.term_of_page(PageId(index)) {
         context.insert("term", &term_context(site, term, shared));
     }
-    if let Some(source) = site.sources.source_of_page(index) {
-        let citations = shared.citation_counts.get(source).copied().unwrap_or(0);
+    if let Some(source) = site.sources.source_of_page(PageId(index)) {
+        let citations = shared.citation_counts.get(source.0).copied().unwrap_or(0);
         context.insert("source", &source_context(site, source, citations));
     }
     // Room for the body and the page around it up front: growing the buffer as the body is
@@ -543,7 +544,7 @@ fn page_context<'a>(
         terms: parsed
             .terms
             .iter()
-            .filter_map(|&t| shared.terms.get(t))
+            .filter_map(|&t| shared.terms.get(t.0))
             .collect(),
         pages,
         subsections,
@@ -568,11 +569,11 @@ fn summary(site: &Site, index: usize) -> PageSummary<'_> {
         updated: page.meta.updated.as_ref(),
         weight: page.meta.weight,
         position: site.positions[index],
-        url: site.links.href(index),
+        url: site.links.href(PageId(index)),
         permalink: site.config.permalink(&page.site_path),
         extra: &page.meta.extra,
         // A term's summary may come from its first sentence: the glossary has it.
-        summary: match site.glossary.term_of_page(index) {
+        summary: match site.glossary.term_of_page(PageId(index)) {
             Some(t) => Some(site.glossary.terms[t].summary.as_str()),
             None => page.meta.summary.as_deref(),
         },
@@ -604,7 +605,7 @@ fn reading_order(site: &Site) -> Vec<usize> {
     rank
 }
 
-fn term_ref(site: &Site, term: usize) -> TermRef<'_> {
+fn term_ref(site: &Site, term: TermId) -> TermRef<'_> {
     let t = &site.glossary.terms[term];
     TermRef {
         title: &t.title,
@@ -618,7 +619,7 @@ fn term_ref(site: &Site, term: usize) -> TermRef<'_> {
 
 /// A place on a page that a term or source page lists: the page, the link to the spot
 /// (`/meeting/#mention-donbas-1`) and the sentence there.
-fn spot<'a>(site: &'a Site, page: usize, id: &str, sentence: &'a str) -> MentionContext<'a> {
+fn spot<'a>(site: &'a Site, page: PageId, id: &str, sentence: &'a str) -> MentionContext<'a> {
     let p = &site.pages[page];
     let url = site.links.href(page);
     MentionContext {
@@ -630,17 +631,18 @@ fn spot<'a>(site: &'a Site, page: usize, id: &str, sentence: &'a str) -> Mention
     }
 }
 
-fn term_context<'a>(site: &'a Site, term: usize, shared: &'a Shared) -> TermContext<'a> {
+fn term_context<'a>(site: &'a Site, term: TermId, shared: &'a Shared) -> TermContext<'a> {
     let order = &shared.order;
-    let mut mentions: Vec<MentionContext> = site.backlinks[term]
+    let backlinks = &site.backlinks[term.0];
+    let mut mentions: Vec<MentionContext> = backlinks
         .iter()
-        .map(|&(page, mention)| {
-            let m = &site.parsed[page].mentions[mention];
-            spot(site, page, &m.id, &m.sentence)
+        .map(|r| {
+            let m = &site.parsed[r.page].mentions[r.mention];
+            spot(site, r.page, &m.id, &m.sentence)
         })
         .collect();
     let rank = |i: usize, m: &MentionContext| {
-        let page = site.backlinks[term][i].0;
+        let page = backlinks[i].page.0;
         let by_title = if m.is_term {
             m.title.to_lowercase()
         } else {
@@ -670,9 +672,9 @@ fn term_context<'a>(site: &'a Site, term: usize, shared: &'a Shared) -> TermCont
             .is_none_or(|s| s.trim().is_empty()),
         mentions,
         story_count,
-        related: site.related[term]
+        related: site.related[term.0]
             .iter()
-            .filter_map(|&t| shared.terms.get(t))
+            .filter_map(|&t| shared.terms.get(t.0))
             .collect(),
         events: crate::living_render::term_events(site, term),
         quotes: crate::living_render::term_quotes(site, term),
@@ -683,16 +685,16 @@ fn term_context<'a>(site: &'a Site, term: usize, shared: &'a Shared) -> TermCont
 fn citation_counts(site: &Site) -> Vec<usize> {
     let mut counts = vec![0; site.sources.sources.len()];
     for citation in site.parsed.iter().flat_map(|p| &p.citations) {
-        if let Some(n) = counts.get_mut(citation.source) {
+        if let Some(n) = counts.get_mut(citation.source.0) {
             *n += 1;
         }
     }
     counts
 }
 
-fn source_ref<'a>(site: &'a Site, source: usize, citations: usize) -> Option<SourceRef<'a>> {
-    let s = site.sources.sources.get(source)?;
-    let meta = &site.pages.get(s.page)?.meta;
+fn source_ref<'a>(site: &'a Site, source: SourceId, citations: usize) -> Option<SourceRef<'a>> {
+    let s = site.sources.sources.get(source.0)?;
+    let meta = &site.pages.get(s.page.0)?.meta;
     let m = &meta.source;
     Some(SourceRef {
         key: &s.key,
@@ -706,7 +708,7 @@ fn source_ref<'a>(site: &'a Site, source: usize, citations: usize) -> Option<Sou
         language: m.language.as_deref(),
         reliability: m.reliability.as_deref(),
         page_url: site.links.href(s.page),
-        pages: site.cited_on.get(source).map_or(0, Vec::len),
+        pages: site.cited_on.get(source.0).map_or(0, Vec::len),
         citations,
     })
 }
@@ -714,7 +716,7 @@ fn source_ref<'a>(site: &'a Site, source: usize, citations: usize) -> Option<Sou
 /// Every source, by publisher then title (ignoring case).
 fn sorted_sources<'a>(site: &'a Site, counts: &[usize]) -> Vec<SourceRef<'a>> {
     let mut all: Vec<SourceRef> = (0..site.sources.sources.len())
-        .filter_map(|s| source_ref(site, s, counts.get(s).copied().unwrap_or(0)))
+        .filter_map(|s| source_ref(site, SourceId(s), counts.get(s).copied().unwrap_or(0)))
         .collect();
     all.sort_by_cached_key(|s| {
         (
@@ -725,14 +727,14 @@ fn sorted_sources<'a>(site: &'a Site, counts: &[usize]) -> Vec<SourceRef<'a>> {
     all
 }
 
-fn source_context(site: &Site, source: usize, citations: usize) -> Option<SourceContext<'_>> {
+fn source_context(site: &Site, source: SourceId, citations: usize) -> Option<SourceContext<'_>> {
     let cited_on = site
         .cited_on
-        .get(source)?
+        .get(source.0)?
         .iter()
-        .filter_map(|&(page, citation)| {
-            let c = site.parsed.get(page)?.citations.get(citation)?;
-            Some(spot(site, page, &c.id, &c.sentence))
+        .filter_map(|r| {
+            let c = site.parsed.get(r.page.0)?.citations.get(r.citation)?;
+            Some(spot(site, r.page, &c.id, &c.sentence))
         })
         .collect();
     Some(SourceContext {
@@ -742,8 +744,8 @@ fn source_context(site: &Site, source: usize, citations: usize) -> Option<Source
 }
 
 /// Terms in A–Z order of title, ignoring case.
-fn sorted_terms(site: &Site) -> impl Iterator<Item = usize> + '_ {
-    let mut order: Vec<usize> = (0..site.glossary.terms.len()).collect();
+fn sorted_terms(site: &Site) -> impl Iterator<Item = TermId> + '_ {
+    let mut order: Vec<TermId> = (0..site.glossary.terms.len()).map(TermId).collect();
     order.sort_by_cached_key(|&t| site.glossary.terms[t].title.to_lowercase());
     order.into_iter()
 }

@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::content::{self, Page};
 use crate::diagnostics::Diagnostic;
 use crate::glossary::Glossary;
+use crate::ids::{CitationRef, MentionRef, TermId};
 use crate::links::{self, LinkIndex};
 use crate::living::Generated;
 use crate::load::{self, Inputs};
@@ -35,14 +36,14 @@ pub struct Site {
     pub children: Vec<Vec<usize>>,
     /// For each page, its place among its section's pages, from 1 ("Part N").
     pub positions: Vec<Option<usize>>,
-    /// For each term, (page, mention) of the first mention on every page that links it.
-    pub backlinks: Vec<Vec<(usize, usize)>>,
+    /// For each term, the first mention on every page that links it.
+    pub backlinks: Vec<Vec<MentionRef>>,
     /// For each term, its related terms.
-    pub related: Vec<Vec<usize>>,
+    pub related: Vec<Vec<TermId>>,
     /// The sources the site can cite.
     pub sources: Sources,
-    /// For each source, (page, citation) of the first citation on every page that cites it.
-    pub cited_on: Vec<Vec<(usize, usize)>>,
+    /// For each source, the first citation on every page that cites it.
+    pub cited_on: Vec<Vec<CitationRef>>,
     /// Files under `static/`: (path in the output, source path).
     pub static_files: Vec<(String, PathBuf)>,
     /// Problems that do not stop the build.
@@ -350,11 +351,11 @@ pub fn check_sources(
     pages: &[Page],
     sources: &Sources,
     parsed: &[Parsed],
-    cited_on: &[Vec<(usize, usize)>],
+    cited_on: &[Vec<CitationRef>],
 ) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     for (source, citing) in sources.sources.iter().zip(cited_on) {
-        let Some(page) = pages.get(source.page) else {
+        let Some(page) = pages.get(source.page.0) else {
             continue;
         };
         if citing.is_empty() {
@@ -398,7 +399,7 @@ fn must_cite(config: &Config, page: &Page) -> bool {
 fn cited_before_published(
     source: &crate::sources::Source,
     page: &Page,
-    citing: &[(usize, usize)],
+    citing: &[CitationRef],
     pages: &[Page],
     parsed: &[Parsed],
 ) -> Vec<Diagnostic> {
@@ -406,12 +407,12 @@ fn cited_before_published(
         return Vec::new();
     };
     let mut found = Vec::new();
-    for &(citing_page, citation) in citing {
+    for cite in citing {
         let (Some(p), Some(c)) = (
-            pages.get(citing_page),
+            pages.get(cite.page.0),
             parsed
-                .get(citing_page)
-                .and_then(|p| p.citations.get(citation)),
+                .get(cite.page.0)
+                .and_then(|p| p.citations.get(cite.citation)),
         ) else {
             continue;
         };

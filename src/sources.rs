@@ -16,13 +16,16 @@ use pulldown_cmark_escape::{escape_href, escape_html};
 
 use crate::content::{FrontMatter, Page, PageKind};
 use crate::diagnostics::Diagnostic;
+use crate::ids::{PageId, SourceId};
 use crate::links::LinkIndex;
+
+crate::ids::index_by!(SourceId, Source);
 
 /// One source: a page in the sources folder.
 #[derive(Debug, Clone)]
 pub struct Source {
-    /// Index of the source's page in the page list.
-    pub page: usize,
+    /// The source's page.
+    pub page: PageId,
     /// The citation key: the file stem, lowercase (`seed`).
     pub key: String,
     /// The source in one line, escaped for an attribute: what a citation shows on hover.
@@ -57,7 +60,7 @@ impl Sources {
                 let first = registry
                     .sources
                     .get(other)
-                    .and_then(|s| pages.get(s.page))
+                    .and_then(|s| pages.get(s.page.0))
                     .map_or_else(String::new, |p| p.path.display().to_string());
                 diagnostics.push(
                     Diagnostic::error(
@@ -71,26 +74,29 @@ impl Sources {
             registry.by_key.insert(key.clone(), registry.sources.len());
             registry.by_page.insert(index, registry.sources.len());
             registry.sources.push(Source {
-                page: index,
+                page: PageId(index),
                 key,
                 tip: tip(&page.meta),
                 json: crate::html::script_safe(
                     serde_json::to_string(&creative_work(&page.meta)).unwrap_or_default(),
                 ),
-                note: note(&page.meta, links.href(index)),
+                note: note(&page.meta, links.href(PageId(index))),
             });
         }
         (registry, diagnostics)
     }
 
     /// The source a footnote label cites (`seed`, `Seed`), if any.
-    pub fn lookup(&self, label: &str) -> Option<usize> {
-        self.by_key.get(citation_key(label).as_ref()).copied()
+    pub fn lookup(&self, label: &str) -> Option<SourceId> {
+        self.by_key
+            .get(citation_key(label).as_ref())
+            .copied()
+            .map(SourceId)
     }
 
     /// The source whose page this is.
-    pub fn source_of_page(&self, page: usize) -> Option<usize> {
-        self.by_page.get(&page).copied()
+    pub fn source_of_page(&self, page: PageId) -> Option<SourceId> {
+        self.by_page.get(&page.0).copied().map(SourceId)
     }
 
     /// The keys closest to `label`, for "did you mean" on an unknown citation.
@@ -202,14 +208,14 @@ mod tests {
         for (i, key) in ["seed", "kremlin", "pbs"].iter().enumerate() {
             sources.by_key.insert(key.to_string(), i);
             sources.sources.push(Source {
-                page: i,
+                page: PageId(i),
                 key: key.to_string(),
                 tip: String::new(),
                 json: String::new(),
                 note: String::new(),
             });
         }
-        assert_eq!(sources.lookup("SEED"), Some(0));
+        assert_eq!(sources.lookup("SEED"), Some(SourceId(0)));
         assert_eq!(sources.lookup("sede"), None);
         assert_eq!(sources.suggest("sede").first(), Some(&"seed"));
         assert_eq!(sources.suggest("kremiln").first(), Some(&"kremlin"));

@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostics::Diagnostic;
+use crate::ids::{PageId, TermId};
 use crate::markdown::Env;
 use crate::when::EventDate;
 
@@ -20,7 +21,7 @@ use crate::when::EventDate;
 #[derive(Debug, Clone)]
 pub struct Event {
     /// The page that explains it (where it is written).
-    pub page: usize,
+    pub page: PageId,
     pub date: EventDate,
     pub title: String,
     /// The text as HTML (inline), and as plain text.
@@ -29,7 +30,7 @@ pub struct Event {
     /// Its id on the timeline page: `event-2025-11-30-florida-talks`.
     pub id: String,
     /// Terms the title or text mention.
-    pub terms: Vec<usize>,
+    pub terms: Vec<TermId>,
 }
 
 /// The site's chronology.
@@ -68,16 +69,23 @@ pub fn collect(env: &Env) -> (Timeline, Vec<Diagnostic>) {
                 continue;
             }
             seen.insert(key, index);
-            let inline =
-                crate::inline::render(env, index, &e.text, e.text_offset, e.offset, &mut found);
+            let inline = crate::inline::render(
+                env,
+                PageId(index),
+                &e.text,
+                e.text_offset,
+                e.offset,
+                &mut found,
+            );
             let mut terms = inline.terms;
             for (_, term) in env.glossary.mentions(&e.title) {
-                if !terms.contains(&term) && env.glossary.term_of_page(index) != Some(term) {
+                if !terms.contains(&term) && env.glossary.term_of_page(PageId(index)) != Some(term)
+                {
                     terms.push(term);
                 }
             }
             events.push(Event {
-                page: index,
+                page: PageId(index),
                 date: e.date.clone(),
                 title: e.title.clone(),
                 html: inline.html,
@@ -102,11 +110,11 @@ pub fn collect(env: &Env) -> (Timeline, Vec<Diagnostic>) {
     let mut by_page = vec![Vec::new(); env.pages.len()];
     for (i, e) in events.iter().enumerate() {
         for &t in &e.terms {
-            if let Some(list) = by_term.get_mut(t) {
+            if let Some(list) = by_term.get_mut(t.0) {
                 list.push(i);
             }
         }
-        if let Some(list) = by_page.get_mut(e.page) {
+        if let Some(list) = by_page.get_mut(e.page.0) {
             list.push(i);
         }
     }

@@ -12,13 +12,14 @@
 use crate::content::Page;
 use crate::content::front_matter::UpdateKind;
 use crate::diagnostics::Diagnostic;
+use crate::ids::{PageId, TermId};
 use crate::markdown::{Env, Parsed};
 use crate::when::Moment;
 
 /// One update or correction of a page.
 #[derive(Debug, Clone)]
 pub struct PageUpdate {
-    pub page: usize,
+    pub page: PageId,
     pub at: Moment,
     pub kind: UpdateKind,
     /// The text as HTML (inline), and as plain text.
@@ -27,7 +28,7 @@ pub struct PageUpdate {
     /// Its id on the page (`update-1` is the oldest), for links from the feed and the
     /// "What's changed" page.
     pub id: String,
-    pub terms: Vec<usize>,
+    pub terms: Vec<TermId>,
 }
 
 /// Every update of the site.
@@ -58,14 +59,20 @@ pub fn collect(env: &Env, parsed: &[Parsed], now: i64) -> (Updates, Vec<Diagnost
             if u.at.utc > now {
                 found.push(future(page, u));
             }
-            let inline =
-                crate::inline::render(env, index, &u.text, u.text_offset, u.offset, &mut found);
+            let inline = crate::inline::render(
+                env,
+                PageId(index),
+                &u.text,
+                u.text_offset,
+                u.offset,
+                &mut found,
+            );
             let mut id = format!("update-{}", n + 1);
             while ids.is_some_and(|ids| ids.contains(&id)) {
                 id.push_str("-u");
             }
             all.push(PageUpdate {
-                page: index,
+                page: PageId(index),
                 at: u.at.clone(),
                 kind: u.kind,
                 html: inline.html,
@@ -78,7 +85,7 @@ pub fn collect(env: &Env, parsed: &[Parsed], now: i64) -> (Updates, Vec<Diagnost
     all.sort_by(|a, b| b.at.utc.cmp(&a.at.utc).then(a.page.cmp(&b.page)));
     let mut by_page = vec![Vec::new(); env.pages.len()];
     for (i, u) in all.iter().enumerate() {
-        if let Some(list) = by_page.get_mut(u.page) {
+        if let Some(list) = by_page.get_mut(u.page.0) {
             list.push(i);
         }
     }

@@ -382,8 +382,9 @@ pub fn links(data: &[u8]) -> Vec<(String, Target)> {
         match target.clone() {
             Target::Page { page, anchor } => {
                 assert!(
-                    page < pages.len(),
-                    "{dest:?} → page {page} of {}",
+                    page.0 < pages.len(),
+                    "{dest:?} → page {} of {}",
+                    page.0,
                     pages.len()
                 );
                 let key = &pages[page].key;

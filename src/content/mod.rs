@@ -20,6 +20,8 @@ use crate::layout::{CONTENT_DIR, SECTION_FILE};
 pub use crate::load::Source;
 pub use front_matter::{Date, FrontMatter};
 
+crate::ids::index_by!(crate::ids::PageId, Page);
+
 /// What a content file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

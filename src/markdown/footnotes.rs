@@ -15,7 +15,7 @@ pub(super) struct Notes<'a> {
     /// Each footnote definition's id key → its label as first written.
     pub(super) labels: HashMap<String, String>,
     /// Notes that cite a source (by id key) → the source.
-    pub(super) cited: HashMap<String, usize>,
+    pub(super) cited: HashMap<String, SourceId>,
     /// Labels with no definition on the page (by citation key): citations of sources, or
     /// unknown. See [`parse`].
     pub(super) stand_ins: HashSet<String>,
@@ -106,7 +106,12 @@ where
         if let Some(source) = source {
             // The source on hover and focus, from CSS (`content: attr(data-tip)`), so it is
             // never part of the text; the note itself is the accessible description.
-            let tip = self.env.sources.sources.get(source).map_or("", |s| &s.tip);
+            let tip = self
+                .env
+                .sources
+                .sources
+                .get(source.0)
+                .map_or("", |s| &s.tip);
             for part in [" aria-describedby=\"fn-", &id, "\" data-tip=\"", tip, "\""] {
                 html.push_str(part);
             }
@@ -197,7 +202,7 @@ where
                 }
                 Note::Source(source) => {
                     let _ = write!(html, "<li id=\"fn-{id}\" class=\"source-note\"><p>");
-                    if let Some(s) = self.env.sources.sources.get(source) {
+                    if let Some(s) = self.env.sources.sources.get(source.0) {
                         html.push_str(&s.note);
                     }
                     html.push_str(&back);
@@ -222,7 +227,7 @@ pub(super) enum Note<'a> {
     /// The page's own footnote, `[^1]: a remark`.
     Own(Vec<Event<'a>>),
     /// A source the page cites.
-    Source(usize),
+    Source(SourceId),
 }
 
 /// The labels of footnote references (`[^seed]`) that no line of `body` defines

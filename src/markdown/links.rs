@@ -53,7 +53,12 @@ where
                 self.emit(Event::InlineHtml(open.into()));
             }
             Some(term) => {
-                let page = self.env.glossary.terms.get(term).map_or(0, |t| t.page);
+                let page = self
+                    .env
+                    .glossary
+                    .terms
+                    .get(term.0)
+                    .map_or(PageId(0), |t| t.page);
                 let href = self.env.links.href(page);
                 self.links.open.push(None);
                 self.emit(link_event(
@@ -76,7 +81,7 @@ where
         }
     }
 
-    pub(super) fn wikilink(&mut self, name: &str, offset: usize, len: usize) -> Option<usize> {
+    pub(super) fn wikilink(&mut self, name: &str, offset: usize, len: usize) -> Option<TermId> {
         let found = self.env.glossary.lookup(name);
         if found.is_none() {
             let suggestions = self.env.glossary.suggest(name);

@@ -38,10 +38,13 @@ use crate::config::{AutoLink, Config};
 use crate::content::Page;
 use crate::diagnostics::Diagnostic;
 use crate::glossary::Glossary;
+use crate::ids::{PageId, SourceId, TermId};
 use crate::links::{LinkIndex, Target, slugify};
 use crate::options::Mode;
 use crate::sentences::{sentence_around, sentence_starts};
 use crate::sources::{Sources, citation_key};
+
+crate::ids::index_by!(PageId, Parsed);
 
 /// A heading in the table of contents, with the headings nested under it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -55,7 +58,7 @@ pub struct TocEntry {
 /// A mention of a glossary term that became a link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mention {
-    pub term: usize,
+    pub term: TermId,
     /// The link's id on the page: `mention-donbas-1`.
     pub id: String,
     /// The sentence around the mention, as plain text.
@@ -65,8 +68,7 @@ pub struct Mention {
 /// A footnote reference that cites a source (`[^seed]` with no `[^seed]:` on the page).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Citation {
-    /// Index into the site's [`Sources`].
-    pub source: usize,
+    pub source: SourceId,
     /// The reference's id on the page: `fnref-seed`, `fnref-seed-2`.
     pub id: String,
     /// The sentence around the citation, as plain text.
@@ -90,7 +92,7 @@ pub struct ParagraphRef {
 /// A link to an anchor on another page, checked once every page is parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnchorRef {
-    pub page: usize,
+    pub page: PageId,
     pub anchor: String,
     /// Byte offset of the link in the source file, and its length.
     pub offset: usize,
@@ -128,7 +130,7 @@ pub struct Parsed {
     pub anchor_refs: Vec<AnchorRef>,
     pub mentions: Vec<Mention>,
     /// Distinct terms linked from the page, in order of first link.
-    pub terms: Vec<usize>,
+    pub terms: Vec<TermId>,
     /// Every citation of a source, in order.
     pub citations: Vec<Citation>,
     /// The page's top-level paragraphs: where each starts, and whether it cites anything.
@@ -258,7 +260,7 @@ struct State {
 struct Walker<'e, 'a> {
     env: &'e Env<'e>,
     page: &'a Page,
-    index: usize,
+    index: PageId,
     out: Vec<Event<'a>>,
     state: State,
     /// Consecutive text, joined so that names split across events still match.
@@ -286,6 +288,7 @@ where
 {
     fn new(env: &'e Env<'e>, page: &'a Page, index: usize) -> Self {
         let auto_link = page.meta.auto_link.unwrap_or(env.config.glossary.auto_link);
+        let index = PageId(index);
         Walker {
             env,
             page,

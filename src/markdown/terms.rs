@@ -6,17 +6,17 @@ use super::*;
 /// What the page links of the glossary.
 pub(super) struct Terms {
     /// The term whose page this is: never linked from itself.
-    pub(super) self_term: Option<usize>,
+    pub(super) self_term: Option<TermId>,
     pub(super) auto_link: AutoLink,
-    pub(super) linked: HashSet<usize>,
-    pub(super) mention_counts: HashMap<usize, usize>,
+    pub(super) linked: HashSet<TermId>,
+    pub(super) mention_counts: HashMap<TermId, usize>,
     /// Each linked term's hidden definition id, and the terms in order of first link.
-    pub(super) def_ids: HashMap<usize, String>,
-    pub(super) def_order: Vec<usize>,
+    pub(super) def_ids: HashMap<TermId, String>,
+    pub(super) def_order: Vec<TermId>,
 }
 
 impl Terms {
-    pub(super) fn new(self_term: Option<usize>, auto_link: AutoLink) -> Self {
+    pub(super) fn new(self_term: Option<TermId>, auto_link: AutoLink) -> Self {
         Terms {
             self_term,
             auto_link,
@@ -83,7 +83,7 @@ where
     // Term ids come from this glossary (its matcher, `lookup` or `term_of_page`), so they
     // index `terms`.
     #[allow(clippy::indexing_slicing)]
-    pub(super) fn term_link(&mut self, term: usize, sentence_at: usize) -> String {
+    pub(super) fn term_link(&mut self, term: TermId, sentence_at: usize) -> String {
         let t = &self.env.glossary.terms[term];
         let count = self.terms.mention_counts.entry(term).or_insert(0);
         *count += 1;
@@ -126,7 +126,7 @@ where
         html.push_str("<div class=\"term-defs\" hidden>\n");
         for term in &self.terms.def_order {
             let (Some(t), Some(id)) = (
-                self.env.glossary.terms.get(*term),
+                self.env.glossary.terms.get(term.0),
                 self.terms.def_ids.get(term),
             ) else {
                 continue;
@@ -138,7 +138,7 @@ where
         html.push_str("</div>\n");
     }
 
-    pub(super) fn record_mention(&mut self, term: usize, id: String, sentence_at: usize) {
+    pub(super) fn record_mention(&mut self, term: TermId, id: String, sentence_at: usize) {
         self.terms.linked.insert(term);
         if !self.result.terms.contains(&term) {
             self.result.terms.push(term);

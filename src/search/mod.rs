@@ -51,7 +51,7 @@ pub fn records(site: &Site) -> Vec<Record> {
         .enumerate()
         .filter(|(_, page)| !page.meta.hidden_from_search)
         .map(|(index, page)| {
-            let term = site.glossary.term_of_page(index);
+            let term = site.glossary.term_of_page(crate::ids::PageId(index));
             let lead = page
                 .meta
                 .description
