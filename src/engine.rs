@@ -29,6 +29,7 @@ use crate::content::{self, FrontMatter, Page, Source};
 use crate::diagnostics::Diagnostic;
 use crate::ids::{CitationRef, MentionRef, PageId, SourceId, TermId};
 use crate::layout::{CONTENT_DIR, Change};
+use crate::load::StaticFile;
 use crate::load::disk::{Disk, Refreshed};
 use crate::markdown::{self, Env, Parsed};
 use crate::render::{self, NotFoundPage};
@@ -195,7 +196,7 @@ impl Engine {
             !g.site
                 .static_files
                 .iter()
-                .map(|(rel, _)| rel)
+                .map(|f| &f.path)
                 .eq(self.disk.static_names())
         });
         let mut result = if !changed && !static_names_changed {
@@ -430,7 +431,7 @@ fn apply_local(
     good: &mut Good,
     edits: Vec<(usize, Page)>,
     reloaded: Option<(Tera, BTreeMap<String, String>)>,
-    static_files: Vec<(String, PathBuf)>,
+    static_files: Vec<StaticFile>,
 ) -> Result<Delta, Vec<Diagnostic>> {
     let site = &mut good.site;
     let edited: Vec<usize> = edits.iter().map(|(i, _)| *i).collect();
@@ -640,7 +641,7 @@ struct Undo {
     parsed: Vec<(usize, Parsed)>,
     /// The site's `backlinks`, `related` and `cited_on`.
     lists: Option<Lists>,
-    static_files: Option<Vec<(String, PathBuf)>>,
+    static_files: Option<Vec<StaticFile>>,
 }
 
 impl Undo {

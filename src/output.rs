@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::diagnostics::Diagnostic;
+use crate::load::StaticFile;
 use crate::urls;
 
 /// The file that marks a folder as lede's output, safe to replace.
@@ -162,17 +163,22 @@ impl Staging {
     /// Copies the static files, removes what earlier builds left that this one did not
     /// write, and swaps the staging folder in as the output. `statics` are (path in the
     /// output, source path).
-    pub fn finish(self, statics: &[(String, PathBuf)]) -> Result<(), Vec<Diagnostic>> {
+    pub fn finish(self, statics: &[StaticFile]) -> Result<(), Vec<Diagnostic>> {
         // A static file at a page's path is refused by the link stage
         // (`site::check_static_collisions`), before anything is written.
         let mut wanted = self.written.into_inner().unwrap_or_default();
-        wanted.extend(statics.iter().map(|(rel, _)| rel.clone()));
+        wanted.extend(statics.iter().map(|f| f.path.clone()));
         let handle = &self.handle;
-        statics.par_iter().try_for_each(|(rel, from)| {
-            fs::read(from)
-                .and_then(|bytes| handle.write_if_changed(rel, &bytes))
-                .map_err(|e| vec![io_error("copy", from, e)])
-        })?;
+        statics.par_iter().try_for_each(
+            |StaticFile {
+                 path: rel,
+                 source: from,
+             }| {
+                fs::read(from)
+                    .and_then(|bytes| handle.write_if_changed(rel, &bytes))
+                    .map_err(|e| vec![io_error("copy", from, e)])
+            },
+        )?;
         // Walking a fresh folder to find nothing would cost a cold build of 10,000 pages a
         // tenth of a second (one failed `rmdir` per folder).
         if !self.fresh {

@@ -16,7 +16,7 @@ use crate::glossary::Glossary;
 use crate::ids::{CitationRef, MentionRef, TermId};
 use crate::links::{self, LinkIndex};
 use crate::living::Generated;
-use crate::load::{self, Inputs};
+use crate::load::{self, Inputs, StaticFile};
 use crate::markdown::{self, Env, Parsed};
 pub use crate::options::{Clock, Mode, Options};
 use crate::sources::Sources;
@@ -45,7 +45,7 @@ pub struct Site {
     /// For each source, the first citation on every page that cites it.
     pub cited_on: Vec<Vec<CitationRef>>,
     /// Files under `static/`: (path in the output, source path).
-    pub static_files: Vec<(String, PathBuf)>,
+    pub static_files: Vec<StaticFile>,
     /// Problems that do not stop the build.
     pub warnings: Vec<Diagnostic>,
     /// Every update and correction, newest first.
@@ -276,10 +276,10 @@ pub fn check_anchors(pages: &[Page], parsed: &[Parsed]) -> Vec<Diagnostic> {
 pub fn check_site_files(
     pages: &[Page],
     parsed: &[Parsed],
-    static_files: &[(String, PathBuf)],
+    static_files: &[StaticFile],
 ) -> Vec<Diagnostic> {
     let statics: std::collections::HashSet<&str> =
-        static_files.iter().map(|(p, _)| p.as_str()).collect();
+        static_files.iter().map(|f| f.path.as_str()).collect();
     let site_paths: std::collections::HashSet<&str> =
         pages.iter().map(|p| p.site_path.as_str()).collect();
     let generated = crate::urls::GENERATED_FILES;
@@ -310,10 +310,7 @@ pub fn check_site_files(
 
 /// A static file must not take the path of a page, a redirect or a generated file (compared
 /// ignoring case, as a case-insensitive host would).
-pub fn check_static_collisions(
-    pages: &[Page],
-    static_files: &[(String, PathBuf)],
-) -> Vec<Diagnostic> {
+pub fn check_static_collisions(pages: &[Page], static_files: &[StaticFile]) -> Vec<Diagnostic> {
     let mut taken: std::collections::HashMap<String, String> = crate::urls::GENERATED_FILES
         .iter()
         .map(|f| (f.to_string(), format!("the generated file /{f}")))
@@ -329,7 +326,7 @@ pub fn check_static_collisions(
         }
     }
     let mut found = Vec::new();
-    for (rel, _) in static_files {
+    for StaticFile { path: rel, .. } in static_files {
         if let Some(owner) = taken.get(&rel.to_lowercase()) {
             found.push(
                 Diagnostic::error(

@@ -3,12 +3,12 @@
 //! says what really did. A save that changes nothing changes nothing here.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::SystemTime;
 
 use walkdir::WalkDir;
 
-use super::{Source, decode, is_published_static};
+use super::{Source, StaticFile, decode, is_published_static};
 use crate::diagnostics::Diagnostic;
 use crate::layout::{CONFIG_FILE, CONTENT_DIR, Change, STATIC_DIR};
 
@@ -133,11 +133,14 @@ impl Disk {
     }
 
     /// The static files: (path in the output, source path).
-    pub fn static_files(&self, root: &Path) -> Vec<(String, PathBuf)> {
+    pub fn static_files(&self, root: &Path) -> Vec<StaticFile> {
         let dir = root.join(STATIC_DIR);
         self.statics
             .keys()
-            .map(|rel| (rel.clone(), dir.join(rel)))
+            .map(|rel| StaticFile {
+                path: rel.clone(),
+                source: dir.join(rel),
+            })
             .collect()
     }
 

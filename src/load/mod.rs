@@ -22,10 +22,19 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Position};
 use crate::layout::{CONFIG_FILE, CONTENT_DIR, STATIC_DIR, TEMPLATE_DIR};
 
-/// Files under `static/`, as (path in the output, source path), sorted. Hidden files are
-/// left out except under `.well-known/` (editor and OS litter such as `.DS_Store` or
-/// `._map.png` is never published).
-pub fn static_files(root: &Path) -> Result<Vec<(String, PathBuf)>, Vec<Diagnostic>> {
+/// A file under `static/`, copied to the output as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticFile {
+    /// Its path in the output (and under `static/`), `/`-separated: `images/map.png`.
+    pub path: String,
+    /// Where it is read from.
+    pub source: PathBuf,
+}
+
+/// Files under `static/`, sorted by path. Hidden files are left out except under
+/// `.well-known/` (editor and OS litter such as `.DS_Store` or `._map.png` is never
+/// published).
+pub fn static_files(root: &Path) -> Result<Vec<StaticFile>, Vec<Diagnostic>> {
     let dir = root.join(STATIC_DIR);
     if !dir.is_dir() {
         return Ok(Vec::new());
@@ -38,7 +47,10 @@ pub fn static_files(root: &Path) -> Result<Vec<(String, PathBuf)>, Vec<Diagnosti
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(files.into_iter().map(|(abs, rel)| (rel, abs)).collect())
+    Ok(files
+        .into_iter()
+        .map(|(source, path)| StaticFile { path, source })
+        .collect())
 }
 
 /// The one hidden name published from `static/`: `.well-known/` (security.txt and the like).
@@ -212,7 +224,7 @@ pub struct Inputs {
     pub sources: Vec<Source>,
     /// The files under `static/` as (path in the output, source path), when they could be
     /// listed: links to them are then checked.
-    pub static_files: Option<Vec<(String, PathBuf)>>,
+    pub static_files: Option<Vec<StaticFile>>,
     /// Files that could not be read, and other problems found while reading.
     pub problems: Vec<Diagnostic>,
 }

@@ -11,8 +11,15 @@ pub(super) struct Links {
     /// Raw `<a>` tags opened by the author and not yet closed.
     pub(super) raw: usize,
     pub(super) images: usize,
-    /// For each open image: where it is, and whether it has alt text yet.
-    pub(super) image_alt: Vec<(usize, usize, bool)>,
+    /// The open images, innermost last.
+    pub(super) image_alt: Vec<OpenImage>,
+}
+
+/// An image being read: where it is written, and whether it has alt text yet.
+pub(super) struct OpenImage {
+    offset: usize,
+    len: usize,
+    pub(super) has_alt: bool,
 }
 
 impl<'e, 'a> Walker<'e, 'a>
@@ -204,7 +211,11 @@ where
         len: usize,
     ) {
         self.links.images += 1;
-        self.links.image_alt.push((offset, len, false));
+        self.links.image_alt.push(OpenImage {
+            offset,
+            len,
+            has_alt: false,
+        });
         let dest_url = self
             .rewrite(&dest_url, offset, len)
             .map_or(dest_url, CowStr::from);
@@ -218,7 +229,12 @@ where
 
     pub(super) fn end_image(&mut self) {
         self.links.images = self.links.images.saturating_sub(1);
-        if let Some((offset, len, false)) = self.links.image_alt.pop() {
+        if let Some(OpenImage {
+            offset,
+            len,
+            has_alt: false,
+        }) = self.links.image_alt.pop()
+        {
             let help =
                 "describe the image for readers who cannot see it: `![A map of Donbas](map.png)`";
             self.error("image has no alt text".into(), offset, len, help.into());

@@ -366,7 +366,7 @@ where
 
     fn text(&mut self, text: CowStr<'a>) {
         if let Some(image) = self.links.image_alt.last_mut() {
-            image.2 |= !text.trim().is_empty();
+            image.has_alt |= !text.trim().is_empty();
         }
         if let Some(heading) = &mut self.headings.open {
             heading.text.push_str(&text);
