@@ -435,6 +435,57 @@ fn apply_local(
 ) -> Result<Delta, Vec<Diagnostic>> {
     let site = &mut good.site;
     let edited: Vec<usize> = edits.iter().map(|(i, _)| *i).collect();
+    let (mut undo, found) = reparse_edited(site, edits, static_files);
+    let (errors, warnings): (Vec<_>, Vec<_>) = found.into_iter().partition(|d| d.is_error());
+    if !errors.is_empty() {
+        undo.restore(site);
+        return Err(errors);
+    }
+    let backlinks = updated_backlinks(site, &undo);
+    debug_assert!(backlinks == crate::xref::backlinks(&site.glossary, &site.parsed));
+    let edited_terms = edited
+        .iter()
+        .any(|&i| site.glossary.term_of_page(PageId(i)).is_some());
+    let related = if edited_terms {
+        crate::xref::related(&site.glossary, &site.parsed)
+    } else {
+        // Only the definitions' links make terms related.
+        site.related.clone()
+    };
+    let mut pages: BTreeSet<usize> = edited.iter().copied().collect();
+    pages.extend(terms_to_render(site, &undo, &backlinks, &related));
+    pages.extend(sources_to_render(site, &undo));
+    let cited_on = crate::xref::cited_on(&site.sources, &site.parsed);
+    let tera = reloaded.as_ref().map(|(tera, texts)| (tera, texts));
+    let not_found = using_changed_templates(site, &good.templates, tera, &mut pages);
+    undo.lists = Some(Lists {
+        backlinks: std::mem::replace(&mut site.backlinks, backlinks),
+        related: std::mem::replace(&mut site.related, related),
+        cited_on: std::mem::replace(&mut site.cited_on, cited_on),
+    });
+    let pages: Vec<usize> = pages.into_iter().collect();
+    match render_changed(good, &pages, not_found, reloaded) {
+        Ok(changed) => Ok(Delta {
+            changed,
+            rendered: pages.len() + usize::from(not_found == NotFoundPage::Render),
+            warnings,
+            ..Delta::default()
+        }),
+        Err(errors) => {
+            undo.restore(&mut good.site);
+            Err(errors)
+        }
+    }
+}
+
+/// Puts the edited pages and the static file list in place and parses the edited pages
+/// again; returns what to put back on failure, and the problems found.
+fn reparse_edited(
+    site: &mut Site,
+    edits: Vec<(usize, Page)>,
+    static_files: Vec<StaticFile>,
+) -> (Undo, Vec<Diagnostic>) {
+    let edited: Vec<usize> = edits.iter().map(|(i, _)| *i).collect();
     let mut undo = Undo {
         static_files: Some(std::mem::replace(&mut site.static_files, static_files)),
         ..Undo::default()
@@ -476,70 +527,52 @@ fn apply_local(
         &site.parsed,
         &site.static_files,
     ));
-    let (errors, warnings): (Vec<_>, Vec<_>) = found.into_iter().partition(|d| d.is_error());
-    if !errors.is_empty() {
-        undo.restore(site);
-        return Err(errors);
-    }
+    (undo, found)
+}
 
-    let backlinks = updated_backlinks(site, &undo);
-    debug_assert!(backlinks == crate::xref::backlinks(&site.glossary, &site.parsed));
-    let edited_terms = edited
-        .iter()
-        .any(|&i| site.glossary.term_of_page(PageId(i)).is_some());
-    let related = if edited_terms {
-        crate::xref::related(&site.glossary, &site.parsed)
+/// Adds to `pages` those whose template changed (from `old` to the reloaded `new`), and
+/// says whether the 404 page is rendered again.
+fn using_changed_templates(
+    site: &Site,
+    old: &BTreeMap<String, String>,
+    new: Option<(&Tera, &BTreeMap<String, String>)>,
+    pages: &mut BTreeSet<usize>,
+) -> NotFoundPage {
+    let Some((tera, texts)) = new else {
+        return NotFoundPage::Skip;
+    };
+    let Some(names) = affected_templates(old, texts) else {
+        pages.extend(0..site.pages.len());
+        return NotFoundPage::Render;
+    };
+    pages.extend(
+        (0..site.pages.len())
+            .filter(|&i| names.contains(&render::template_for(site, tera, &site.pages[i]))),
+    );
+    if names.contains(crate::urls::NOT_FOUND_FILE) {
+        NotFoundPage::Render
     } else {
-        // Only the definitions' links make terms related.
-        site.related.clone()
-    };
-    let mut pages: BTreeSet<usize> = edited.iter().copied().collect();
-    pages.extend(terms_to_render(site, &undo, &backlinks, &related));
-    let cited_on = crate::xref::cited_on(&site.sources, &site.parsed);
-    pages.extend(sources_to_render(site, &undo));
-    let mut not_found = NotFoundPage::Skip;
-    if let Some((tera, texts)) = &reloaded {
-        match affected_templates(&good.templates, texts) {
-            None => {
-                pages.extend(0..site.pages.len());
-                not_found = NotFoundPage::Render;
-            }
-            Some(names) => {
-                pages.extend((0..site.pages.len()).filter(|&i| {
-                    names.contains(&render::template_for(site, tera, &site.pages[i]))
-                }));
-                if names.contains(crate::urls::NOT_FOUND_FILE) {
-                    not_found = NotFoundPage::Render;
-                }
-            }
-        }
+        NotFoundPage::Skip
     }
-    undo.lists = Some(Lists {
-        backlinks: std::mem::replace(&mut site.backlinks, backlinks),
-        related: std::mem::replace(&mut site.related, related),
-        cited_on: std::mem::replace(&mut site.cited_on, cited_on),
-    });
+}
 
-    let indices: Vec<usize> = pages.into_iter().collect();
-    let rendered = match &reloaded {
-        Some((tera, _)) => {
-            let mut tera = tera.clone();
-            render::render_pages(site, &mut tera, &indices, not_found).map(|f| (f, Some(tera)))
+/// Renders `pages` (with the reloaded templates, if any, which then become the good
+/// build's), and returns the files whose bytes changed.
+fn render_changed(
+    good: &mut Good,
+    pages: &[usize],
+    not_found: NotFoundPage,
+    reloaded: Option<(Tera, BTreeMap<String, String>)>,
+) -> Result<Vec<(String, Bytes)>, Vec<Diagnostic>> {
+    let files = match reloaded {
+        Some((mut tera, texts)) => {
+            let files = render::render_pages(&good.site, &mut tera, pages, not_found)?;
+            good.tera = tera;
+            good.templates = texts;
+            files
         }
-        None => render::render_pages(site, &mut good.tera, &indices, not_found).map(|f| (f, None)),
+        None => render::render_pages(&good.site, &mut good.tera, pages, not_found)?,
     };
-    let (files, tera) = match rendered {
-        Ok(done) => done,
-        Err(errors) => {
-            undo.restore(site);
-            return Err(errors);
-        }
-    };
-    if let (Some(tera), Some((_, texts))) = (tera, reloaded) {
-        good.tera = tera;
-        good.templates = texts;
-    }
-    let rendered = indices.len() + usize::from(not_found == NotFoundPage::Render);
     let mut changed = Vec::new();
     for file in files {
         if good.outputs.get(&file.path).map(|b| &b[..]) != Some(&file.contents[..]) {
@@ -548,12 +581,7 @@ fn apply_local(
             changed.push((file.path, bytes));
         }
     }
-    Ok(Delta {
-        changed,
-        rendered,
-        warnings,
-        ..Delta::default()
-    })
+    Ok(changed)
 }
 
 /// The site's backlinks after the edited pages changed: their old entries out, their new

@@ -98,7 +98,6 @@ impl Site {
     /// before could make (a page whose front matter is broken stays, with its file name as
     /// its title, so links to it still resolve); `found` collects every problem.
     pub fn parse_and_link(inputs: Inputs, options: &Options) -> Loaded {
-        let (drafts, clock) = (options.drafts, &options.clock);
         let Inputs {
             root,
             config,
@@ -106,21 +105,15 @@ impl Site {
             static_files,
             problems: mut found,
         } = inputs;
-        let (mut pages, problems) = content::parse_sources(sources, &config, drafts);
-        found.extend(problems);
-        let now = clock.now();
-        let embargoed = crate::living::embargo(&mut pages, now, clock.show_embargoed);
-        crate::living::add_generated(&mut pages, &config);
-        found.extend(links::assign_paths(&mut pages));
-        let (nav, problems) = links::navigation(&config.nav, &pages, &config.glossary.dir);
-        found.extend(problems);
-
+        let now = options.clock.now();
+        let (pages, embargoed) = pages_of(sources, &config, options, now, &mut found);
+        let nav = kept(
+            links::navigation(&config.nav, &pages, &config.glossary.dir),
+            &mut found,
+        );
         let links = LinkIndex::new(&pages, &config.base_path);
-        let (glossary, problems) = Glossary::new(&pages);
-        found.extend(problems);
-        let (sources, problems) = Sources::new(&pages, &links);
-        found.extend(problems);
-
+        let glossary = kept(Glossary::new(&pages), &mut found);
+        let sources = kept(Sources::new(&pages, &links), &mut found);
         let env = Env {
             config: &config,
             pages: &pages,
@@ -129,65 +122,20 @@ impl Site {
             sources: &sources,
             mode: options.mode,
         };
-        let mut parsed: Vec<Parsed> = (0..pages.len())
-            .into_par_iter()
-            .map(|i| markdown::parse(&env, i))
-            .collect();
-        found.extend(crate::living::embargoed_links(
-            parsed
-                .iter_mut()
-                .flat_map(|p| std::mem::take(&mut p.diagnostics)),
-            &embargoed,
-        ));
-        let generated = crate::living::generated(&pages, &config);
-        let (updates, problems) = crate::updates::collect(&env, &parsed, now);
-        found.extend(crate::living::embargoed_links(
-            problems.into_iter(),
-            &embargoed,
-        ));
-        let (timeline, problems) = crate::timeline::collect(&env);
-        found.extend(crate::living::embargoed_links(
-            problems.into_iter(),
-            &embargoed,
-        ));
-        let (quotes, problems) =
-            crate::quotes::collect(&pages, &parsed, &glossary, generated.quotes);
-        found.extend(problems);
-        crate::living::add_ids(
-            &mut parsed,
-            &updates,
-            &timeline,
-            &quotes,
-            &glossary,
-            generated,
-        );
+        let mut parsed = parse_pages(&env, &embargoed, &mut found);
+        let lists = cross_page_lists(&env, &mut parsed, now, &embargoed, &mut found);
         found.extend(check_anchors(&pages, &parsed));
         if let Some(statics) = &static_files {
             found.extend(check_site_files(&pages, &parsed, statics));
             found.extend(check_static_collisions(&pages, statics));
         }
         let backlinks = crate::xref::backlinks(&glossary, &parsed);
-        for (term, pages_linking) in glossary.terms.iter().zip(&backlinks) {
-            if pages_linking.is_empty() {
-                found.push(
-                    Diagnostic::warning(
-                        &pages[term.page].path,
-                        format!(
-                            "glossary term `{}` is not mentioned on any page",
-                            term.title
-                        ),
-                    )
-                    .with_help(
-                        "mention it on a page, add an alias that pages use, or remove the term",
-                    ),
-                );
-            }
-        }
+        found.extend(unmentioned_terms(&pages, &glossary, &backlinks));
         let cited_on = crate::xref::cited_on(&sources, &parsed);
         found.extend(check_sources(&config, &pages, &sources, &parsed, &cited_on));
-        let warnings = found.iter().filter(|d| !d.is_error()).cloned().collect();
         let children = links::children(&pages);
         let site = Site {
+            warnings: found.iter().filter(|d| !d.is_error()).cloned().collect(),
             cited_on,
             sources,
             positions: links::positions(&pages, &children),
@@ -202,11 +150,10 @@ impl Site {
             glossary,
             parsed,
             static_files: static_files.unwrap_or_default(),
-            warnings,
-            updates,
-            timeline,
-            quotes,
-            generated,
+            updates: lists.updates,
+            timeline: lists.timeline,
+            quotes: lists.quotes,
+            generated: lists.generated,
             now,
         };
         Loaded {
@@ -228,6 +175,122 @@ pub(crate) fn output_dir(root: &Path, config: &Config, options: &Options) -> Pat
         None if config.output_dir.is_absolute() => config.output_dir.clone(),
         None => root.join(&config.output_dir),
     }
+}
+
+/// A stage's value, its problems moved to `found`.
+fn kept<T>((value, problems): (T, Vec<Diagnostic>), found: &mut Vec<Diagnostic>) -> T {
+    found.extend(problems);
+    value
+}
+
+/// The pages of the build: front matter parsed (drafts left out unless asked for), pages
+/// under embargo taken out (and returned, for "link to an embargoed page"), the generated
+/// pages added, every page given its path.
+fn pages_of(
+    sources: Vec<crate::load::Source>,
+    config: &Config,
+    options: &Options,
+    now: i64,
+    found: &mut Vec<Diagnostic>,
+) -> (Vec<Page>, Vec<crate::living::Embargoed>) {
+    let mut pages = kept(
+        content::parse_sources(sources, config, options.drafts),
+        found,
+    );
+    let embargoed = crate::living::embargo(&mut pages, now, options.clock.show_embargoed);
+    crate::living::add_generated(&mut pages, config);
+    found.extend(links::assign_paths(&mut pages));
+    (pages, embargoed)
+}
+
+/// Every page's Markdown, in parallel; a link to a page under embargo says so.
+fn parse_pages(
+    env: &Env,
+    embargoed: &[crate::living::Embargoed],
+    found: &mut Vec<Diagnostic>,
+) -> Vec<Parsed> {
+    let mut parsed: Vec<Parsed> = (0..env.pages.len())
+        .into_par_iter()
+        .map(|i| markdown::parse(env, i))
+        .collect();
+    let problems = parsed
+        .iter_mut()
+        .flat_map(|p| std::mem::take(&mut p.diagnostics));
+    found.extend(crate::living::embargoed_links(problems, embargoed));
+    parsed
+}
+
+/// What an explainer that lives lists across its pages.
+struct Lists {
+    updates: crate::updates::Updates,
+    timeline: crate::timeline::Timeline,
+    quotes: crate::quotes::Quotes,
+    generated: Generated,
+}
+
+/// Updates, the timeline and quotes by speaker, gathered from every page; the ids their
+/// templates give them are recorded so that links to them are checked.
+fn cross_page_lists(
+    env: &Env,
+    parsed: &mut [Parsed],
+    now: i64,
+    embargoed: &[crate::living::Embargoed],
+    found: &mut Vec<Diagnostic>,
+) -> Lists {
+    let generated = crate::living::generated(env.pages, env.config);
+    let (updates, problems) = crate::updates::collect(env, parsed, now);
+    found.extend(crate::living::embargoed_links(
+        problems.into_iter(),
+        embargoed,
+    ));
+    let (timeline, problems) = crate::timeline::collect(env);
+    found.extend(crate::living::embargoed_links(
+        problems.into_iter(),
+        embargoed,
+    ));
+    let quotes = kept(
+        crate::quotes::collect(env.pages, parsed, env.glossary, generated.quotes),
+        found,
+    );
+    crate::living::add_ids(
+        parsed,
+        &updates,
+        &timeline,
+        &quotes,
+        env.glossary,
+        generated,
+    );
+    Lists {
+        updates,
+        timeline,
+        quotes,
+        generated,
+    }
+}
+
+/// A glossary term no page mentions is a warning: readers never meet it.
+fn unmentioned_terms(
+    pages: &[Page],
+    glossary: &Glossary,
+    backlinks: &[Vec<MentionRef>],
+) -> Vec<Diagnostic> {
+    let unmentioned = glossary
+        .terms
+        .iter()
+        .zip(backlinks)
+        .filter(|(_, b)| b.is_empty());
+    unmentioned
+        .map(|(term, _)| {
+            Diagnostic::warning(
+                &pages[term.page].path,
+                format!(
+                    "glossary term `{}` is not mentioned on any page",
+                    term.title
+                ),
+            )
+            .with_help("mention it on a page, add an alias that pages use, or remove the term")
+        })
+        .collect()
 }
 
 /// Every `#anchor` a page links to must be an id on the target page.
