@@ -381,53 +381,19 @@ impl Config {
     pub fn parse(text: &str) -> Result<Config, Diagnostic> {
         let path = Path::new(CONFIG_FILE);
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let raw: RawConfig = toml::from_str(text)
+        let mut raw: RawConfig = toml::from_str(text)
             .map_err(|e| from_toml_error(path, text, 0, &e, "site.toml", KEYS))?;
         let missing = |key: &str| {
             Diagnostic::error(path, format!("site.toml has no `{key}`"))
                 .with_help(format!("add a line such as `{key} = \"...\"`"))
         };
-        let title = raw.title.ok_or_else(|| missing("title"))?;
+        let title = raw.title.take().ok_or_else(|| missing("title"))?;
         let base_url = normalize_base_url(raw.base_url.as_deref().unwrap_or("/"))
             .map_err(|why| locate(Diagnostic::error(path, why), text, "base_url"))?;
-        let sources_dir = raw.sources.dir.trim_matches('/').to_string();
-        if sources_dir.is_empty()
-            || sources_dir.contains("..")
-            || sources_dir == raw.glossary.dir.trim_matches('/')
-        {
-            return Err(locate(
-                Diagnostic::error(
-                    path,
-                    "`sources.dir` must name a folder inside content/, other than the glossary's",
-                ),
-                text,
-                "dir",
-            ));
-        }
-        let glossary_dir = raw.glossary.dir.trim_matches('/').to_string();
-        if glossary_dir.is_empty() || glossary_dir.contains("..") {
-            return Err(locate(
-                Diagnostic::error(path, "`glossary.dir` must name a folder inside content/"),
-                text,
-                "dir",
-            ));
-        }
+        let (glossary_dir, sources_dir) = content_dirs(&raw, text)?;
         let deploy = deploy_targets(raw.deploy, text)?;
-        let timeline = raw.timeline.checked(
-            "timeline",
-            GeneratedPage::new("timeline/", "Timeline"),
-            text,
-        )?;
-        let quotes = raw.quotes.checked(
-            "quotes",
-            GeneratedPage::new("quotes/", "Who said what"),
-            text,
-        )?;
-        let updates_page = raw.updates.checked(
-            "updates",
-            GeneratedPage::new("changes/", "What’s changed"),
-            text,
-        )?;
+        let (timeline, quotes, updates) =
+            generated_pages([raw.timeline, raw.quotes, raw.updates], text)?;
         let publisher = match raw.publisher {
             Some(RawPublisher::Table(p)) => p,
             Some(RawPublisher::Name(name)) => Publisher {
@@ -443,23 +409,6 @@ impl Config {
             main: nav_entries(text, "main", raw.nav.main),
             footer: nav_entries(text, "footer", raw.nav.footer),
         };
-        let updates = updates_page;
-        let same = [
-            ("timeline", "quotes", &timeline, &quotes),
-            ("timeline", "updates", &timeline, &updates),
-            ("quotes", "updates", &quotes, &updates),
-        ];
-        if let Some((a, b, page, _)) = same.iter().find(|(_, _, x, y)| x.key() == y.key()) {
-            return Err(locate(
-                Diagnostic::error(
-                    path,
-                    format!("`[{a}]` and `[{b}]` are both published at `{}`", page.path),
-                ),
-                text,
-                "path",
-            )
-            .with_help(format!("give `[{b}] path` a path of its own")));
-        }
         Ok(Config {
             timeline,
             quotes,
@@ -506,6 +455,75 @@ impl Config {
     pub fn permalink(&self, site_path: &str) -> String {
         crate::urls::permalink(&self.base_url, site_path)
     }
+}
+
+/// `[glossary] dir` and `[sources] dir`: folders inside content/, and not the same one.
+fn content_dirs(raw: &RawConfig, text: &str) -> Result<(String, String), Diagnostic> {
+    let path = Path::new(CONFIG_FILE);
+    let sources_dir = raw.sources.dir.trim_matches('/').to_string();
+    if sources_dir.is_empty()
+        || sources_dir.contains("..")
+        || sources_dir == raw.glossary.dir.trim_matches('/')
+    {
+        return Err(locate(
+            Diagnostic::error(
+                path,
+                "`sources.dir` must name a folder inside content/, other than the glossary's",
+            ),
+            text,
+            "dir",
+        ));
+    }
+    let glossary_dir = raw.glossary.dir.trim_matches('/').to_string();
+    if glossary_dir.is_empty() || glossary_dir.contains("..") {
+        return Err(locate(
+            Diagnostic::error(path, "`glossary.dir` must name a folder inside content/"),
+            text,
+            "dir",
+        ));
+    }
+    Ok((glossary_dir, sources_dir))
+}
+
+/// The timeline, quotes and "What's changed" pages, each at a path of its own.
+fn generated_pages(
+    [timeline, quotes, updates]: [RawGenerated; 3],
+    text: &str,
+) -> Result<(GeneratedPage, GeneratedPage, GeneratedPage), Diagnostic> {
+    let path = Path::new(CONFIG_FILE);
+    let timeline = timeline.checked(
+        "timeline",
+        GeneratedPage::new("timeline/", "Timeline"),
+        text,
+    )?;
+    let quotes = quotes.checked(
+        "quotes",
+        GeneratedPage::new("quotes/", "Who said what"),
+        text,
+    )?;
+    let updates_page = updates.checked(
+        "updates",
+        GeneratedPage::new("changes/", "What’s changed"),
+        text,
+    )?;
+    let updates = updates_page;
+    let same = [
+        ("timeline", "quotes", &timeline, &quotes),
+        ("timeline", "updates", &timeline, &updates),
+        ("quotes", "updates", &quotes, &updates),
+    ];
+    if let Some((a, b, page, _)) = same.iter().find(|(_, _, x, y)| x.key() == y.key()) {
+        return Err(locate(
+            Diagnostic::error(
+                path,
+                format!("`[{a}]` and `[{b}]` are both published at `{}`", page.path),
+            ),
+            text,
+            "path",
+        )
+        .with_help(format!("give `[{b}] path` a path of its own")));
+    }
+    Ok((timeline, quotes, updates))
 }
 
 /// Checks the `[[deploy]]` tables: unique names, a known URL scheme, no secrets, valid globs.

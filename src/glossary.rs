@@ -60,66 +60,14 @@ impl Glossary {
     pub fn new(pages: &[Page]) -> (Glossary, Vec<Diagnostic>) {
         let mut terms = Vec::new();
         let mut diagnostics = Vec::new();
-        let mut owner: HashMap<String, (usize, &str)> = HashMap::new();
-        let mut patterns = Vec::new();
-        for (page_index, page) in pages
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.kind == PageKind::Term)
-        {
-            let term = terms.len();
-            let names = std::iter::once(page.meta.title.as_str())
-                .chain(page.meta.aliases.iter().map(String::as_str))
-                .filter(|n| !n.trim().is_empty() && !n.starts_with('/'));
-            for name in names {
-                if name.chars().count() > MAX_NAME_CHARS {
-                    diagnostics.push(too_long(page, name));
-                    continue;
-                }
-                let key = fold(name);
-                if let Some(&(other, other_name)) = owner.get(&key) {
-                    let other_page = pages.get(terms_page(&terms, other));
-                    if let Some(other_page) = other_page.filter(|_| other != term) {
-                        diagnostics.push(collision(page, name, other_page, other_name));
-                    }
-                    continue;
-                }
-                owner.insert(key, (term, name));
-                for variant in spellings(name.trim()) {
-                    patterns.push((variant, term));
-                }
-            }
-            let summary = summary_of(page);
-            if page
-                .meta
-                .summary
-                .as_deref()
-                .is_some_and(|s| s.trim().is_empty())
-            {
-                diagnostics.push(empty_summary(page, &summary));
-            } else if summary.is_empty() {
-                diagnostics.push(no_summary(page));
-            }
-            let mut summary_attr = String::with_capacity(summary.len() + 16);
-            let _ = pulldown_cmark_escape::escape_html(&mut summary_attr, &summary);
-            terms.push(Term {
-                page: PageId(page_index),
-                title: page.meta.title.clone(),
-                slug: id_safe(page.stem()),
-                summary,
-                summary_attr,
-                category: page.meta.category.clone(),
-                aliases: page
-                    .meta
-                    .aliases
-                    .iter()
-                    .filter(|a| !a.starts_with('/'))
-                    .cloned()
-                    .collect(),
-            });
+        let mut names = Names::default();
+        let term_pages = pages.iter().enumerate();
+        for (page_index, page) in term_pages.filter(|(_, p)| p.kind == PageKind::Term) {
+            names.add(pages, &terms, page, &mut diagnostics);
+            terms.push(term_of(page, PageId(page_index), &mut diagnostics));
         }
         let mut by_name: HashMap<String, usize> =
-            owner.into_iter().map(|(k, (t, _))| (k, t)).collect();
+            names.owner.into_iter().map(|(k, (t, _))| (k, t)).collect();
         for (i, term) in terms.iter().enumerate() {
             if let Some(page) = pages.get(term.page.0) {
                 by_name.entry(fold(page.stem())).or_insert(i);
@@ -130,10 +78,10 @@ impl Glossary {
             .enumerate()
             .map(|(i, t)| (t.page.0, i))
             .collect();
-        let matcher = if patterns.is_empty() {
-            None
-        } else {
-            match automaton(&patterns) {
+        let patterns = names.patterns;
+        let matcher = (!patterns.is_empty())
+            .then(|| automaton(&patterns))
+            .and_then(|built| match built {
                 Ok(matcher) => Some(matcher),
                 Err(e) => {
                     let d = Diagnostic::error(
@@ -144,8 +92,7 @@ impl Glossary {
                     diagnostics.push(d);
                     None
                 }
-            }
-        };
+            });
         let glossary = Glossary {
             terms,
             matcher,
@@ -187,6 +134,68 @@ impl Glossary {
             let &(_, term) = self.patterns.get(m.pattern().as_usize())?;
             is_whole_word(text, m.range()).then(|| (m.range(), TermId(term)))
         })
+    }
+}
+
+/// The names of the terms read so far: who owns each (folded) name, and the spellings the
+/// matcher searches for.
+#[derive(Default)]
+struct Names<'p> {
+    owner: HashMap<String, (usize, &'p str)>,
+    patterns: Vec<(String, usize)>,
+}
+
+impl<'p> Names<'p> {
+    /// Adds the title and aliases of `page`, the next term after `terms`: a name another
+    /// term has is an error, a name too long to search is skipped with one.
+    fn add(&mut self, pages: &[Page], terms: &[Term], page: &'p Page, found: &mut Vec<Diagnostic>) {
+        let term = terms.len();
+        let names = std::iter::once(page.meta.title.as_str())
+            .chain(page.meta.aliases.iter().map(String::as_str))
+            .filter(|n| !n.trim().is_empty() && !n.starts_with('/'));
+        for name in names {
+            if name.chars().count() > MAX_NAME_CHARS {
+                found.push(too_long(page, name));
+                continue;
+            }
+            let key = fold(name);
+            if let Some(&(other, other_name)) = self.owner.get(&key) {
+                let other_page = pages.get(terms_page(terms, other));
+                if let Some(other_page) = other_page.filter(|_| other != term) {
+                    found.push(collision(page, name, other_page, other_name));
+                }
+                continue;
+            }
+            self.owner.insert(key, (term, name));
+            for variant in spellings(name.trim()) {
+                self.patterns.push((variant, term));
+            }
+        }
+    }
+}
+
+/// The term a term page defines; a missing or empty summary is reported.
+fn term_of(page: &Page, id: PageId, found: &mut Vec<Diagnostic>) -> Term {
+    let summary = summary_of(page);
+    let written = page.meta.summary.as_deref();
+    if written.is_some_and(|s| s.trim().is_empty()) {
+        found.push(empty_summary(page, &summary));
+    } else if summary.is_empty() {
+        found.push(no_summary(page));
+    }
+    let mut summary_attr = String::with_capacity(summary.len() + 16);
+    let _ = pulldown_cmark_escape::escape_html(&mut summary_attr, &summary);
+    Term {
+        page: id,
+        title: page.meta.title.clone(),
+        slug: id_safe(page.stem()),
+        summary,
+        summary_attr,
+        category: page.meta.category.clone(),
+        aliases: (page.meta.aliases.iter())
+            .filter(|a| !a.starts_with('/'))
+            .cloned()
+            .collect(),
     }
 }
 
