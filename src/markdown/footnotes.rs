@@ -65,26 +65,7 @@ where
         // By id, not by label as written: `[^Seed]` cites the note `[^seed]` (labels match
         // ignoring case), so both get one number and one set of ids.
         let key = footnote_key(label);
-        let (number, id, uses) = match self.notes.numbers.get_mut(&key) {
-            Some(note) => {
-                note.uses += 1;
-                (note.number, note.id.clone(), note.uses)
-            }
-            None => {
-                let number = self.notes.numbers.len() + 1;
-                let id = self.fresh_id(&key, |c| vec![concat(&["fn-", c]), concat(&["fnref-", c])]);
-                if let Some(source) = source {
-                    self.notes.cited.insert(key.clone(), source);
-                }
-                let note = NoteNumber {
-                    number,
-                    id: id.clone(),
-                    uses: 1,
-                };
-                self.notes.numbers.insert(key, note);
-                (number, id, 1)
-            }
-        };
+        let (number, id, uses) = self.note_number(key, source);
         let ref_id = if uses == 1 {
             concat(&["fnref-", &id])
         } else {
@@ -115,26 +96,56 @@ where
             for part in [" aria-describedby=\"fn-", &id, "\" data-tip=\"", tip, "\""] {
                 html.push_str(part);
             }
-            // "Cited on" shows the sentence of a page's first citation of a source only.
-            let first = !self.result.citations.iter().any(|c| c.source == source);
-            if first {
-                self.waiting.push((
-                    Waiting::Citation(self.result.citations.len()),
-                    self.block_text.len(),
-                ));
-            }
-            self.result.citations.push(Citation {
-                source,
-                id: ref_id,
-                sentence: String::new(),
-                offset,
-                first,
-            });
+            self.record_citation(source, ref_id, offset);
         }
         for part in [">", &number_text, "</a></sup>"] {
             html.push_str(part);
         }
         self.emit(Event::InlineHtml(html.into()));
+    }
+
+    /// The number, id and count of references of the note `key` (by id), counting this one:
+    /// a new note gets the next number and ids no heading above took.
+    fn note_number(&mut self, key: String, source: Option<SourceId>) -> (usize, String, usize) {
+        match self.notes.numbers.get_mut(&key) {
+            Some(note) => {
+                note.uses += 1;
+                (note.number, note.id.clone(), note.uses)
+            }
+            None => {
+                let number = self.notes.numbers.len() + 1;
+                let id = self.fresh_id(&key, |c| vec![concat(&["fn-", c]), concat(&["fnref-", c])]);
+                if let Some(source) = source {
+                    self.notes.cited.insert(key.clone(), source);
+                }
+                let note = NoteNumber {
+                    number,
+                    id: id.clone(),
+                    uses: 1,
+                };
+                self.notes.numbers.insert(key, note);
+                (number, id, 1)
+            }
+        }
+    }
+
+    /// Records a citation of `source` whose reference has the id `ref_id`.
+    fn record_citation(&mut self, source: SourceId, ref_id: String, offset: usize) {
+        // "Cited on" shows the sentence of a page's first citation of a source only.
+        let first = !self.result.citations.iter().any(|c| c.source == source);
+        if first {
+            self.waiting.push((
+                Waiting::Citation(self.result.citations.len()),
+                self.block_text.len(),
+            ));
+        }
+        self.result.citations.push(Citation {
+            source,
+            id: ref_id,
+            sentence: String::new(),
+            offset,
+            first,
+        });
     }
 
     pub(super) fn unknown_citation(&mut self, label: &str, offset: usize, len: usize) {
