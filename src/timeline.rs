@@ -54,58 +54,17 @@ pub fn collect(env: &Env) -> (Timeline, Vec<Diagnostic>) {
         for e in &page.meta.events {
             let key = (e.date.key.clone(), e.title.trim().to_lowercase());
             if let Some(&first) = seen.get(&key) {
-                let other = env
-                    .pages
-                    .get(first)
-                    .map_or_else(String::new, |p| p.path.display().to_string());
-                found.push(
-                    Diagnostic::error(
-                        &page.path,
-                        format!("the event `{} {}` is also on {other}", e.date.key, e.title),
-                    )
-                    .at(&page.text, e.offset, 1)
-                    .with_help("keep it on the page that explains it, and remove the other"),
-                );
+                found.push(twice(env, page, e, first));
                 continue;
             }
             seen.insert(key, index);
-            let inline = crate::inline::render(
-                env,
-                PageId(index),
-                &e.text,
-                e.text_offset,
-                e.offset,
-                &mut found,
-            );
-            let mut terms = inline.terms;
-            for (_, term) in env.glossary.mentions(&e.title) {
-                if !terms.contains(&term) && env.glossary.term_of_page(PageId(index)) != Some(term)
-                {
-                    terms.push(term);
-                }
-            }
-            events.push(Event {
-                page: PageId(index),
-                date: e.date.clone(),
-                title: e.title.clone(),
-                html: inline.html,
-                plain: inline.plain,
-                id: String::new(),
-                terms,
-            });
+            events.push(event(env, PageId(index), e, &mut found));
         }
     }
     // A stable sort: events of the same moment keep the order of their pages (by file)
     // and the order they are written in, which the author controls.
     events.sort_by_key(|e| e.date.sort);
-    let mut ids: HashMap<String, usize> = HashMap::new();
-    for e in &mut events {
-        let slug: String = crate::links::slugify(&e.title).chars().take(60).collect();
-        let base = format!("event-{}-{slug}", e.date.key);
-        let n = ids.entry(base.clone()).or_insert(0);
-        *n += 1;
-        e.id = if *n == 1 { base } else { format!("{base}-{n}") };
-    }
+    give_ids(&mut events);
     let mut by_term = vec![Vec::new(); env.glossary.terms.len()];
     let mut by_page = vec![Vec::new(); env.pages.len()];
     for (i, e) in events.iter().enumerate() {
@@ -126,4 +85,57 @@ pub fn collect(env: &Env) -> (Timeline, Vec<Diagnostic>) {
         },
         found,
     )
+}
+
+/// One event of `page`, its text rendered, with the terms its text links or its title names.
+fn event(
+    env: &Env,
+    page: PageId,
+    e: &crate::content::front_matter::TimelineEvent,
+    found: &mut Vec<Diagnostic>,
+) -> Event {
+    let inline = crate::inline::render(env, page, &e.text, e.text_offset, e.offset, found);
+    let mut terms = inline.terms;
+    for (_, term) in env.glossary.mentions(&e.title) {
+        if !terms.contains(&term) && env.glossary.term_of_page(page) != Some(term) {
+            terms.push(term);
+        }
+    }
+    Event {
+        page,
+        date: e.date.clone(),
+        title: e.title.clone(),
+        html: inline.html,
+        plain: inline.plain,
+        id: String::new(),
+        terms,
+    }
+}
+
+/// The same event (date and title) on a second page.
+fn twice(
+    env: &Env,
+    page: &crate::content::Page,
+    e: &crate::content::front_matter::TimelineEvent,
+    first: usize,
+) -> Diagnostic {
+    let other = (env.pages.get(first)).map_or_else(String::new, |p| p.path.display().to_string());
+    Diagnostic::error(
+        &page.path,
+        format!("the event `{} {}` is also on {other}", e.date.key, e.title),
+    )
+    .at(&page.text, e.offset, 1)
+    .with_help("keep it on the page that explains it, and remove the other")
+}
+
+/// `event-2025-11-30-florida-talks`, then `-2`, `-3` for the same date and title.
+fn give_ids(events: &mut [Event]) {
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    for e in events {
+        let slug: String = crate::links::slugify(&e.title).chars().take(60).collect();
+        let base = format!("event-{}-{slug}", e.date.key);
+        let n = ids.entry(base.clone()).or_insert(0);
+        *n += 1;
+        e.id = if *n == 1 { base } else { format!("{base}-{n}") };
+    }
 }
