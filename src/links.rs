@@ -230,43 +230,9 @@ pub fn navigation(
         .map(|(i, p)| (p.key.as_str(), i))
         .collect();
     let mut problems = Vec::new();
-    let mut menu = |name: &str, entries: &[crate::config::NavEntry]| {
-        let mut items = Vec::new();
-        for entry in entries {
-            let key = entry.page.trim_start_matches('/');
-            match by_key.get(key) {
-                Some(&page) => items.push(NavItem {
-                    page: PageId(page),
-                    title: entry
-                        .title
-                        .clone()
-                        .unwrap_or_else(|| menu_title(pages, page)),
-                }),
-                None => problems.push(missing_nav_entry(name, entry, &by_key)),
-            }
-        }
-        let mut listed: Vec<usize> = pages
-            .iter()
-            .enumerate()
-            .filter(|(i, p)| {
-                p.meta.menu.as_deref() == Some(name) && !items.iter().any(|n| n.page.0 == *i)
-            })
-            .map(|(i, _)| i)
-            .collect();
-        listed.sort_by_cached_key(|&i| {
-            let m = pages.get(i).map(|p| &p.meta);
-            let weight = m.and_then(|m| m.weight);
-            (weight.is_none(), weight, m.map(|m| m.title.to_lowercase()))
-        });
-        items.extend(listed.into_iter().map(|page| NavItem {
-            page: PageId(page),
-            title: menu_title(pages, page),
-        }));
-        items
-    };
     let mut nav = Nav {
-        main: menu("main", &config.main),
-        footer: menu("footer", &config.footer),
+        main: menu(pages, &by_key, "main", &config.main, &mut problems),
+        footer: menu(pages, &by_key, "footer", &config.footer, &mut problems),
     };
     let glossary = format!("{glossary_dir}/{}", crate::layout::SECTION_FILE);
     let default = |keys: &[&str]| -> Vec<NavItem> {
@@ -280,20 +246,53 @@ pub fn navigation(
     };
     if nav.main.is_empty() && config.main.is_empty() {
         nav.main = default(&[crate::layout::SECTION_FILE, &glossary]);
-        if let Some(home) = nav.main.first_mut().filter(|i| {
-            i.page.0
-                == by_key
-                    .get(crate::layout::SECTION_FILE)
-                    .copied()
-                    .unwrap_or(usize::MAX)
-        }) {
-            home.title = "Home".into();
+        let home = by_key.get(crate::layout::SECTION_FILE).copied();
+        if let Some(item) = nav.main.first_mut().filter(|i| Some(i.page.0) == home) {
+            item.title = "Home".into();
         }
     }
     if nav.footer.is_empty() && config.footer.is_empty() {
         nav.footer = default(&[&glossary]);
     }
     (nav, problems)
+}
+
+/// The menu `name`: the pages `site.toml` lists, then those whose front matter says
+/// `menu = "name"`, by weight then title.
+fn menu(
+    pages: &[Page],
+    by_key: &HashMap<&str, usize>,
+    name: &str,
+    entries: &[crate::config::NavEntry],
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<NavItem> {
+    let mut items = Vec::new();
+    for entry in entries {
+        let key = entry.page.trim_start_matches('/');
+        match by_key.get(key) {
+            Some(&page) => items.push(NavItem {
+                page: PageId(page),
+                title: (entry.title.clone()).unwrap_or_else(|| menu_title(pages, page)),
+            }),
+            None => problems.push(missing_nav_entry(name, entry, by_key)),
+        }
+    }
+    let mut listed: Vec<usize> = (pages.iter().enumerate())
+        .filter(|(i, p)| {
+            p.meta.menu.as_deref() == Some(name) && !items.iter().any(|n| n.page.0 == *i)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    listed.sort_by_cached_key(|&i| {
+        let m = pages.get(i).map(|p| &p.meta);
+        let weight = m.and_then(|m| m.weight);
+        (weight.is_none(), weight, m.map(|m| m.title.to_lowercase()))
+    });
+    items.extend(listed.into_iter().map(|page| NavItem {
+        page: PageId(page),
+        title: menu_title(pages, page),
+    }));
+    items
 }
 
 /// A page's name in menus: `menu_title`, else its title.
