@@ -265,47 +265,11 @@ pub fn json_ld(site: &Site, index: usize) -> String {
     let page = &site.pages[index];
     let config = &site.config;
     let url = config.permalink(&page.site_path);
-    let publisher = publisher_ld(config);
-    let glossary_url = || {
-        site.pages
-            .iter()
-            .find(|p| p.is_glossary_index(config))
-            .map(|p| config.permalink(&p.site_path))
-    };
     // Only a `NewsArticle` (the last arm) lists the sources it cites.
     let mut article = false;
     let value: Value = match page.kind {
-        PageKind::Term => {
-            let mut v = json!({
-                "@context": "https://schema.org",
-                "@type": "DefinedTerm",
-                "name": page.meta.title,
-                "description": site.glossary.term_of_page(PageId(index)).map(|t| &site.glossary.terms[t].summary),
-                "url": url,
-            });
-            if let Some(set) = glossary_url() {
-                v["inDefinedTermSet"] = json!(set);
-            }
-            v
-        }
-        PageKind::Section if page.is_glossary_index(config) => {
-            let terms: Vec<Value> = site
-                .glossary
-                .terms
-                .iter()
-                .map(|t| {
-                    let p = &site.pages[t.page];
-                    json!({"@type": "DefinedTerm", "name": t.title, "description": t.summary, "url": config.permalink(&p.site_path)})
-                })
-                .collect();
-            json!({
-                "@context": "https://schema.org",
-                "@type": "DefinedTermSet",
-                "name": page.meta.title,
-                "url": url,
-                "hasDefinedTerm": terms,
-            })
-        }
+        PageKind::Term => term_ld(site, index, &url),
+        PageKind::Section if page.is_glossary_index(config) => term_set_ld(site, page, &url),
         PageKind::Section if page.site_path.is_empty() => json!({
             "@context": "https://schema.org",
             "@type": "WebSite",
@@ -313,42 +277,12 @@ pub fn json_ld(site: &Site, index: usize) -> String {
             "description": config.description,
             "url": url,
             "inLanguage": config.language,
-            "publisher": publisher,
+            "publisher": publisher_ld(config),
         }),
         PageKind::Source => source_json(site, index).unwrap_or(Value::Null),
         _ => {
             article = true;
-            let mut v = json!({
-                "@context": "https://schema.org",
-                "@type": "NewsArticle",
-                "headline": page.meta.title,
-                "url": url,
-                "mainEntityOfPage": url,
-                "inLanguage": config.language,
-                "publisher": publisher,
-            });
-            if let Some(d) = &page.meta.description {
-                v["description"] = json!(d);
-            }
-            if !page.meta.authors.is_empty() {
-                let authors: Vec<Value> = page
-                    .meta
-                    .authors
-                    .iter()
-                    .map(|name| json!({"@type": "Person", "name": name}))
-                    .collect();
-                v["author"] = json!(authors);
-            }
-            if let Some(d) = &page.meta.date {
-                v["datePublished"] = json!(d.iso);
-            }
-            if let Some(d) = page.meta.updated.as_ref().or(page.meta.date.as_ref()) {
-                v["dateModified"] = json!(d.iso);
-            }
-            if let Some(corrections) = corrections_ld(site, index) {
-                v["correction"] = corrections;
-            }
-            v
+            article_ld(site, index, &url)
         }
     };
     let mut text = crate::html::script_safe(serde_json::to_string(&value).unwrap_or_default());
@@ -356,6 +290,85 @@ pub fn json_ld(site: &Site, index: usize) -> String {
         append_citations(&mut text, site, index);
     }
     text
+}
+
+/// A term's `DefinedTerm`, in the glossary's set.
+fn term_ld(site: &Site, index: usize, url: &str) -> Value {
+    let config = &site.config;
+    let page = &site.pages[index];
+    let glossary_url = (site.pages.iter())
+        .find(|p| p.is_glossary_index(config))
+        .map(|p| config.permalink(&p.site_path));
+    let mut v = json!({
+        "@context": "https://schema.org",
+        "@type": "DefinedTerm",
+        "name": page.meta.title,
+        "description": site.glossary.term_of_page(PageId(index)).map(|t| &site.glossary.terms[t].summary),
+        "url": url,
+    });
+    if let Some(set) = glossary_url {
+        v["inDefinedTermSet"] = json!(set);
+    }
+    v
+}
+
+/// The glossary page's `DefinedTermSet`, with every term.
+fn term_set_ld(site: &Site, page: &crate::content::Page, url: &str) -> Value {
+    let config = &site.config;
+    let terms: Vec<Value> = site
+        .glossary
+        .terms
+        .iter()
+        .map(|t| {
+            let p = &site.pages[t.page];
+            json!({"@type": "DefinedTerm", "name": t.title, "description": t.summary, "url": config.permalink(&p.site_path)})
+        })
+        .collect();
+    json!({
+        "@context": "https://schema.org",
+        "@type": "DefinedTermSet",
+        "name": page.meta.title,
+        "url": url,
+        "hasDefinedTerm": terms,
+    })
+}
+
+/// A story page's `NewsArticle`: headline, authors, dates, corrections.
+fn article_ld(site: &Site, index: usize, url: &str) -> Value {
+    let config = &site.config;
+    let page = &site.pages[index];
+    let publisher = publisher_ld(config);
+    let mut v = json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": page.meta.title,
+        "url": url,
+        "mainEntityOfPage": url,
+        "inLanguage": config.language,
+        "publisher": publisher,
+    });
+    if let Some(d) = &page.meta.description {
+        v["description"] = json!(d);
+    }
+    if !page.meta.authors.is_empty() {
+        let authors: Vec<Value> = page
+            .meta
+            .authors
+            .iter()
+            .map(|name| json!({"@type": "Person", "name": name}))
+            .collect();
+        v["author"] = json!(authors);
+    }
+    if let Some(d) = &page.meta.date {
+        v["datePublished"] = json!(d.iso);
+    }
+    if let Some(d) = page.meta.updated.as_ref().or(page.meta.date.as_ref()) {
+        v["dateModified"] = json!(d.iso);
+    }
+    if let Some(corrections) = corrections_ld(site, index) {
+        v["correction"] = corrections;
+    }
+    v
 }
 
 /// A page's corrections as schema.org `CorrectionComment`s, newest first (`None` if none).
