@@ -316,9 +316,10 @@ fn closing_fences(text: &str, from: usize) -> Vec<usize> {
     found
 }
 
-fn check(path: &Path, text: &str, raw: RawFrontMatter) -> Result<FrontMatter, Diagnostic> {
-    let title = raw.title.unwrap_or_default();
-    if title.trim().is_empty() {
+/// The fields that must make sense on their own: a title, a slug that is one URL segment,
+/// dates with a day, a known menu.
+fn check_fields(path: &Path, text: &str, raw: &RawFrontMatter) -> Result<(), Diagnostic> {
+    if raw.title.as_deref().unwrap_or_default().trim().is_empty() {
         return Err(Diagnostic::error(path, "front matter has no `title`")
             .at(text, 0, 3)
             .with_help("add `title = \"...\"` between the `+++` lines"));
@@ -359,6 +360,12 @@ fn check(path: &Path, text: &str, raw: RawFrontMatter) -> Result<FrontMatter, Di
         };
         return Err(located(path, text, "menu", format!("unknown menu `{menu}`")).with_help(help));
     }
+    Ok(())
+}
+
+fn check(path: &Path, text: &str, raw: RawFrontMatter) -> Result<FrontMatter, Diagnostic> {
+    check_fields(path, text, &raw)?;
+    let title = raw.title.unwrap_or_default();
     let updates = updates(path, text, raw.updates.unwrap_or_default())?;
     let events = events(path, text, raw.events.unwrap_or_default())?;
     let publish_at = match &raw.publish_at {
