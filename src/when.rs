@@ -122,7 +122,25 @@ pub struct EventDate {
 /// Reads an event's `date` (a TOML date or date-time, `"2025-11"`, `"2025"` or `2025`) and
 /// optional `time` (`"19:30"`, `"19:30+03:00"`, `"16:30Z"`).
 pub fn event_date(date: &toml::Value, time: Option<&str>) -> Result<EventDate, String> {
-    let (year, month, day, mut clock) = match date {
+    let (year, month, day, mut clock) = date_parts(date)?;
+    check_date(year, month.unwrap_or(1), day)?;
+    if let Some(text) = time {
+        if clock.is_some() {
+            return Err("has a time in `date` and another in `time`".into());
+        }
+        if day.is_none() {
+            return Err("has a `time` but no day".into());
+        }
+        clock = Some(parse_time(text)?);
+    }
+    Ok(formatted(year, month, day, clock))
+}
+
+type Clock = Option<(toml::value::Time, Option<toml::value::Offset>)>;
+
+/// The year, month, day and time of day a TOML value gives.
+fn date_parts(date: &toml::Value) -> Result<(i32, Option<u8>, Option<u8>, Clock), String> {
+    Ok(match date {
         toml::Value::Datetime(d) => {
             let Some(day) = d.date else {
                 return Err("has a time but no day".into());
@@ -143,17 +161,11 @@ pub fn event_date(date: &toml::Value, time: Option<&str>) -> Result<EventDate, S
         other => {
             return Err(format!("is a {}, not a date", other.type_str()));
         }
-    };
-    check_date(year, month.unwrap_or(1), day)?;
-    if let Some(text) = time {
-        if clock.is_some() {
-            return Err("has a time in `date` and another in `time`".into());
-        }
-        if day.is_none() {
-            return Err("has a `time` but no day".into());
-        }
-        clock = Some(parse_time(text)?);
-    }
+    })
+}
+
+/// The event date of a checked year, month, day and time.
+fn formatted(year: i32, month: Option<u8>, day: Option<u8>, clock: Clock) -> EventDate {
     let mut iso = match (month, day) {
         (Some(m), Some(d)) => format!("{year:04}-{m:02}-{d:02}"),
         (Some(m), None) => format!("{year:04}-{m:02}"),
@@ -186,13 +198,13 @@ pub fn event_date(date: &toml::Value, time: Option<&str>) -> Result<EventDate, S
         (None, Some(_), None) => "month",
         _ => "year",
     };
-    Ok(EventDate {
+    EventDate {
         iso,
         display,
         precision,
         sort: (year, month.unwrap_or(0), day.unwrap_or(0), minutes),
         key,
-    })
+    }
 }
 
 /// `"2025"`, `"2025-11"`, `"2025-11-30"` → (year, month, day).
