@@ -55,34 +55,10 @@ const PORT_TRIES: u16 = 20;
 
 /// Serves the site until Ctrl-C (or SIGTERM). Returns an error only if it cannot start.
 pub fn serve(options: &ServeOptions) -> Result<(), Vec<Diagnostic>> {
-    let root = std::fs::canonicalize(&options.site.root).map_err(|e| {
-        vec![
-            Diagnostic::error(
-                "",
-                format!(
-                    "cannot open the site folder {}: {e}",
-                    options.site.root.display()
-                ),
-            )
-            .with_help("run lede in the folder that holds site.toml, or pass --root DIR"),
-        ]
-    })?;
+    let root = site_root(options)?;
     let runtime = crate::runtime("the server")?;
-    let listener = bind(options.interface, options.port)?;
-    let address = listener.local_addr().map_err(|e| {
-        vec![Diagnostic::error(
-            "",
-            format!("cannot start the server: {e}"),
-        )]
-    })?;
+    let (listener, address) = listen(options)?;
     let url = format!("http://{}/", shown_address(address));
-    if !options.interface.is_loopback() {
-        say_err!(
-            "warning: serving on {}: anyone on your network can read the preview, drafts included",
-            options.interface
-        );
-    }
-
     let mut site = Engine::new(Options {
         root: root.clone(),
         base_url: Some(url.clone()),
@@ -132,6 +108,35 @@ pub fn serve(options: &ServeOptions) -> Result<(), Vec<Diagnostic>> {
     runtime.shutdown_background();
     say!("Stopped.");
     served
+}
+
+/// The site folder, absolute: the watcher reports absolute paths.
+fn site_root(options: &ServeOptions) -> Result<PathBuf, Vec<Diagnostic>> {
+    std::fs::canonicalize(&options.site.root).map_err(|e| {
+        let shown = options.site.root.display();
+        vec![
+            Diagnostic::error("", format!("cannot open the site folder {shown}: {e}"))
+                .with_help("run lede in the folder that holds site.toml, or pass --root DIR"),
+        ]
+    })
+}
+
+/// Listens where asked (or on the next free port), warning when others can connect.
+fn listen(options: &ServeOptions) -> Result<(TcpListener, SocketAddr), Vec<Diagnostic>> {
+    let listener = bind(options.interface, options.port)?;
+    let address = listener.local_addr().map_err(|e| {
+        vec![Diagnostic::error(
+            "",
+            format!("cannot start the server: {e}"),
+        )]
+    })?;
+    if !options.interface.is_loopback() {
+        say_err!(
+            "warning: serving on {}: anyone on your network can read the preview, drafts included",
+            options.interface
+        );
+    }
+    Ok((listener, address))
 }
 
 /// Waits for batches of file events and rebuilds after each, until told to stop.
