@@ -6,14 +6,17 @@
 //! file. A created folder is reported as such and read whole (files written right after
 //! `mkdir -p` come before its watch). Editor temporaries and the output folder are ignored.
 //! A burst of events (a `git checkout`) becomes one batch; events that arrive while a batch
-//! is being built make the next one. When native watching is unavailable it polls, and says
-//! so. Never reads file contents and never builds.
+//! is being built make the next one; a small batch whose saves have all ended (the files
+//! closed after writing or renamed into place) closes at once instead of waiting for quiet.
+//! When native watching is unavailable it polls, and says so. Never reads file contents and
+//! never builds.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::time::{Duration, Instant, SystemTime};
 
-use notify::event::{AccessKind, AccessMode};
+use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
 use notify::{Event, EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use crate::{Change, Diagnostic, SOURCE_DIRS};
@@ -47,6 +50,11 @@ pub struct Batch {
     pub first_event: SystemTime,
     /// Watched folders that were themselves created, removed or renamed: watch them again.
     pub rewatch: Vec<&'static str>,
+    /// Paths whose last event does not end a save (a write still open, a removal that a
+    /// rename-over may follow): while there are any, the batch waits for quiet.
+    unfinished: HashSet<PathBuf>,
+    /// Some path's last event ended a save (closed after writing, or renamed into place).
+    finished: bool,
 }
 
 /// The watcher: native (inotify, FSEvents, ReadDirectoryChanges) or polling.
@@ -131,6 +139,8 @@ impl Watcher {
             touched: Vec::new(),
             first_event: SystemTime::now(),
             rewatch: Vec::new(),
+            unfinished: HashSet::new(),
+            finished: false,
         };
         while batch.touched.is_empty() {
             let Msg::Event(event) = rx.recv().ok()? else {
@@ -140,7 +150,7 @@ impl Watcher {
             self.add(&mut batch, event, ignored);
         }
         let started = Instant::now();
-        while started.elapsed() < LONGEST {
+        while started.elapsed() < LONGEST && !self.saved(&mut batch, rx, ignored) {
             let quiet = if batch.touched.len() >= BURST {
                 BURST_QUIET
             } else {
@@ -156,6 +166,21 @@ impl Watcher {
         Some(batch)
     }
 
+    /// Whether every save in a small batch has ended (after taking the events already
+    /// queued): then waiting for quiet only adds latency. A save ends when the file is closed
+    /// after writing or renamed into place; the polling fallback never says so. A burst
+    /// (many paths) always waits for quiet, so that a `git checkout` stays one batch.
+    fn saved(&self, batch: &mut Batch, rx: &Receiver<Msg>, ignored: &[PathBuf]) -> bool {
+        while batch.finished && batch.unfinished.is_empty() && batch.touched.len() < BURST {
+            match rx.try_recv() {
+                Ok(Msg::Event(event)) => self.add(batch, event, ignored),
+                Ok(Msg::Stop) | Err(TryRecvError::Disconnected) => return false,
+                Err(TryRecvError::Empty) => return true,
+            }
+        }
+        false
+    }
+
     fn add(&self, batch: &mut Batch, event: notify::Result<Event>, ignored: &[PathBuf]) {
         let event = match event {
             Ok(event) if !event.need_rescan() => event,
@@ -169,7 +194,7 @@ impl Watcher {
         {
             return;
         }
-        for path in &event.paths {
+        for (i, path) in event.paths.iter().enumerate() {
             if let Some(area) = SOURCE_DIRS.iter().find(|a| *path == self.root.join(a)) {
                 if !batch.rewatch.contains(area) {
                     batch.rewatch.push(area);
@@ -177,6 +202,9 @@ impl Watcher {
             }
             if let Some(touched) = classify(&self.root, ignored, path) {
                 batch.add(touched);
+                let moved_to = event.paths.get(1).filter(|_| i == 0);
+                let kept = moved_to.is_some_and(|to| classify(&self.root, ignored, to).is_some());
+                batch.track(path, ends_save(&event.kind, i, kept));
             }
         }
     }
@@ -187,6 +215,28 @@ impl Batch {
         if !self.touched.contains(&touched) {
             self.touched.push(touched);
         }
+    }
+
+    fn track(&mut self, path: &Path, ended: bool) {
+        if ended {
+            self.unfinished.remove(path);
+            self.finished = true;
+        } else {
+            self.unfinished.insert(path.to_path_buf());
+        }
+    }
+}
+
+/// Whether an event on the `i`th of its paths ends a save: the file was closed after
+/// writing, or renamed into place. The old name of a rename ends one only when the file went
+/// to a name lede reads (`kept`: an atomic save's temporary file renamed over the page); a
+/// page renamed to a backup name (`a.md~`) is about to be written again.
+fn ends_save(kind: &EventKind, i: usize, kept: bool) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Modify(ModifyKind::Name(RenameMode::To)) => true,
+        EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => i == 1 || kept,
+        _ => false,
     }
 }
 
