@@ -324,6 +324,9 @@ struct Harness {
     good: Files,
     /// The last step's full build failed.
     failing: bool,
+    /// Keep away from the bugs of the ignored tests (the property test does; the tests
+    /// that show the bugs do not).
+    avoid_known_bugs: bool,
     stats: Stats,
 }
 
@@ -592,6 +595,7 @@ impl Harness {
             engine,
             good,
             failing: false,
+            avoid_known_bugs: false,
             stats: Stats::default(),
         }
     }
@@ -711,7 +715,8 @@ impl Harness {
             Op::Delete(i) => {
                 // Only while the site builds, until the bug in
                 // `deleting_the_broken_page_after_a_failed_full_build_rebuilds` is fixed.
-                if self.failing || self.model.remove(&content(i)).is_none() {
+                let avoid = self.avoid_known_bugs && self.failing;
+                if avoid || self.model.remove(&content(i)).is_none() {
                     return vec![content(i)];
                 }
             }
@@ -769,7 +774,7 @@ impl Harness {
                 // without adding it back).
                 let linked = self.model.values().any(|text| text.contains("/extra.css"));
                 let exists = self.model.contains_key(&path);
-                if self.failing || (exists && linked) {
+                if self.avoid_known_bugs && (self.failing || (exists && linked)) {
                     return vec![path];
                 }
                 if self.model.remove(&path).is_none() {
@@ -1024,6 +1029,7 @@ proptest! {
     ) {
         let started = std::time::Instant::now();
         let mut harness = Harness::new(drafts, show_embargoed);
+        harness.avoid_known_bugs = true;
         let result = harness.run(&steps);
         eprintln!(
             "incremental: {} edits (drafts {drafts}, embargoed shown {show_embargoed}) in {:.1?}: {:?}",
@@ -1213,6 +1219,11 @@ fn pending_edits_are_built_when_a_static_file_comes_back() {
             Op::ToggleStatic,
         ];
         run_ok(&mut harness, &steps);
+        let shown = match pending {
+            Op::Stamp { .. } => "<b class=\"stamp\">",
+            _ => PIECES[0],
+        };
+        assert!(html(&harness, "first/index.html").contains(shown));
     }
 }
 
@@ -1234,4 +1245,6 @@ fn deleting_the_broken_page_after_a_failed_full_build_rebuilds() {
     if let Err(e) = harness.run(&steps) {
         panic!("{e}");
     }
+    assert!(!harness.disk.contains_key("content/first.md"));
+    assert!(!harness.good.contains_key("first/index.html"));
 }
