@@ -12,6 +12,7 @@ mod errors;
 mod fuzz_regressions;
 mod glossary;
 mod hostile;
+mod incremental;
 mod init_external;
 mod living;
 mod properties;
