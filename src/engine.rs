@@ -168,14 +168,9 @@ impl Engine {
         let inputs = crate::load::read_inputs(&root, self.options.base_url.as_deref())?;
         self.disk.remember_sources(&inputs.sources);
         let loaded = Site::parse_and_link(inputs, &self.options);
-        match loaded.into_site() {
-            Ok(site) => self.install(site, started),
-            Err(errors) => {
-                // Unknown now: every content file that is touched counts as changed.
-                self.disk.forget_sources();
-                Err(errors)
-            }
-        }
+        // On failure `full` stays set: the next change reads everything again.
+        let site = loaded.into_site()?;
+        self.install(site, started)
     }
 
     /// Looks at what `changes` name and rebuilds what really changed. `None` when nothing
@@ -186,20 +181,12 @@ impl Engine {
         for change in changes {
             self.disk.refresh(&self.options.root, change, &mut found);
         }
-        self.full |= found.reread || found.config;
-        self.dirty.extend(found.content.iter().cloned());
-        let changed = found.any() || (self.full && !found.statics.is_empty());
-        if !changed && found.statics.is_empty() {
+        if !found.any() && found.statics.is_empty() {
             return None;
         }
-        let static_names_changed = self.good.as_ref().is_some_and(|g| {
-            !g.site
-                .static_files
-                .iter()
-                .map(|f| &f.path)
-                .eq(self.disk.static_names())
-        });
-        let mut result = if !changed && !static_names_changed {
+        self.full |= found.reread || found.config;
+        self.dirty.extend(found.content.iter().cloned());
+        let mut result = if !found.any() && !self.pending() {
             Ok(Delta::default())
         } else if self.full || self.good.is_none() {
             self.full()
@@ -217,6 +204,20 @@ impl Engine {
             }
         }
         Some(result)
+    }
+
+    /// Whether what is on disk may build differently from the last good build, whatever
+    /// changed just now: edits a failed rebuild left unbuilt, templates or the static file
+    /// list other than the good build's, or everything to read again.
+    fn pending(&self) -> bool {
+        let Some(good) = &self.good else {
+            return true;
+        };
+        let statics = good.site.static_files.iter().map(|f| &f.path);
+        self.full
+            || !self.dirty.is_empty()
+            || self.disk.templates().map_or(true, |t| *t != good.templates)
+            || !statics.eq(self.disk.static_names())
     }
 
     /// Rebuilds after content or template edits, from the sources in memory.

@@ -82,12 +82,6 @@ impl Disk {
         self.unreadable.clear();
     }
 
-    /// Forgets the content read, so that every content file touched next counts as changed.
-    pub fn forget_sources(&mut self) {
-        self.sources.clear();
-        self.unreadable.clear();
-    }
-
     /// Looks at what `change` names and records what really changed in `found`.
     pub fn refresh(&mut self, root: &Path, change: &Change, found: &mut Refreshed) {
         match change {
