@@ -410,26 +410,10 @@ fn clock() -> String {
     )
 }
 
-/// Opens the URL in the default browser, if there is one.
+/// Opens the URL in the default browser, if there is one (without waiting for it).
 fn open_browser(url: &str) {
-    let (program, args): (&str, Vec<&str>) = if cfg!(target_os = "macos") {
-        ("open", vec![url])
-    } else if cfg!(windows) {
-        ("cmd", vec!["/C", "start", "", url])
-    } else {
-        ("xdg-open", vec![url])
-    };
-    let spawned = std::process::Command::new(program)
-        .args(&args)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    match spawned {
-        Ok(mut child) => {
-            std::thread::spawn(move || child.wait());
-        }
-        Err(e) => say_err!("warning: cannot open a browser ({program}: {e}); open {url} yourself"),
+    if let Err(e) = open::that_detached(url) {
+        say_err!("warning: cannot open a browser ({e}); open {url} yourself");
     }
 }
 
