@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use tera::Tera;
 
-use crate::content::{self, FrontMatter, Page, Source};
+use crate::content::{self, Page, Source};
 use crate::diagnostics::Diagnostic;
 use crate::ids::{CitationRef, MentionRef, PageId, SourceId, TermId};
 use crate::layout::{CONTENT_DIR, Change};
@@ -364,42 +364,19 @@ fn classify_edit(
     };
     Ok(match (old, new) {
         (None, None) => Edit::Nothing,
-        (Some(i), Some(new))
-            if same_for_others(&good.site.pages[i].meta, &new.meta)
-                && !quotes_changed(good.site.pages[i].body(), new.body())
+        (Some(i), Some(mut new))
+            if !site::edit_reaches_other_pages(&good.site.pages[i], &new)
                 && !is_generated_page(&good.site, i) =>
         {
             // What the link stage set (URL, section, redirects) stays as it was.
-            let mut page = good.site.pages[i].clone();
-            page.text = new.text;
-            page.body_start = new.body_start;
-            page.meta = new.meta;
-            Edit::Local(i, Box::new(page))
+            let old = &good.site.pages[i];
+            new.site_path.clone_from(&old.site_path);
+            new.parent = old.parent;
+            new.redirects.clone_from(&old.redirects);
+            Edit::Local(i, Box::new(new))
         }
         _ => Edit::Structural,
     })
-}
-
-/// Whether an edit may add, change or remove an attributed quote: the blockquote lines
-/// changed, and before or after the edit one of them starts with a dash (an attribution).
-/// The quotes page and the speakers' pages then change, and the whole site is parsed again,
-/// the simplest way to keep them right; other body edits stay local.
-fn quotes_changed(old_body: &str, new_body: &str) -> bool {
-    let quote_lines = |body: &str| -> Vec<String> {
-        body.lines()
-            .map(str::trim_start)
-            .filter(|line| line.starts_with('>'))
-            .map(str::to_string)
-            .collect()
-    };
-    let attribution = |lines: &[String]| {
-        lines.iter().any(|line| {
-            line.trim_start_matches(|c: char| c == '>' || c.is_whitespace())
-                .starts_with(['—', '–', '-'])
-        })
-    };
-    let (old, new) = (quote_lines(old_body), quote_lines(new_body));
-    old != new && (attribution(&old) || attribution(&new))
 }
 
 /// The timeline, quotes and "What's changed" pages list what every page says: an edit to
@@ -407,23 +384,6 @@ fn quotes_changed(old_body: &str, new_body: &str) -> bool {
 fn is_generated_page(site: &Site, page: usize) -> bool {
     let g = site.generated;
     [g.timeline, g.quotes, g.updates].contains(&Some(PageId(page)))
-}
-
-/// Whether two front matters agree on everything other pages may show or depend on: all
-/// but `template` and `auto_link`. Compared through `Debug`, so that a field added later
-/// counts as shown until said otherwise.
-fn same_for_others(a: &FrontMatter, b: &FrontMatter) -> bool {
-    let shown = |m: &FrontMatter| {
-        format!(
-            "{:?}",
-            FrontMatter {
-                template: None,
-                auto_link: None,
-                ..m.clone()
-            }
-        )
-    };
-    shown(a) == shown(b)
 }
 
 /// Re-parses the edited pages and re-renders what they and the reloaded templates affect.
@@ -980,8 +940,11 @@ mod tests {
         let term = String::from_utf8_lossy(site.file("glossary/yuri-ushakov/index.html").unwrap())
             .into_owned();
         assert!(term.contains("“It was very useful.”"));
-        assert!(quotes_changed("> “a”\n>\n> — X\n", "> “b”\n>\n> — X\n"));
-        assert!(!quotes_changed(
+        assert!(crate::quotes::attributions_changed(
+            "> “a”\n>\n> — X\n",
+            "> “b”\n>\n> — X\n"
+        ));
+        assert!(!crate::quotes::attributions_changed(
             "> plain quote\n",
             "> another plain quote\n"
         ));

@@ -144,3 +144,23 @@ fn unmatched(page: &Page, q: &crate::markdown::QuoteRef, help: String) -> Diagno
     .at(&page.text, q.offset, 1)
     .with_help(help)
 }
+
+/// Whether an edit may add, change or remove an attributed quote: the blockquote lines
+/// changed, and before or after the edit one of them starts with a dash (an attribution).
+pub fn attributions_changed(old_body: &str, new_body: &str) -> bool {
+    let quote_lines = |body: &str| -> Vec<String> {
+        body.lines()
+            .map(str::trim_start)
+            .filter(|line| line.starts_with('>'))
+            .map(str::to_string)
+            .collect()
+    };
+    let attribution = |lines: &[String]| {
+        lines.iter().any(|line| {
+            line.trim_start_matches(|c: char| c == '>' || c.is_whitespace())
+                .starts_with(['—', '–', '-'])
+        })
+    };
+    let (old, new) = (quote_lines(old_body), quote_lines(new_body));
+    old != new && (attribution(&old) || attribution(&new))
+}

@@ -177,6 +177,36 @@ pub(crate) fn output_dir(root: &Path, config: &Config, options: &Options) -> Pat
     }
 }
 
+/// The stages that read many pages' bodies, each with what tells that an edit of a body
+/// changes what it reads. When one does, `serve`'s engine parses every page again: a stage
+/// added here is rebuilt correctly under `serve` without changes to the engine.
+const BODY_READERS: &[fn(&str, &str) -> bool] = &[
+    // Quotes by speaker: an attributed quote added, changed or removed.
+    crate::quotes::attributions_changed,
+];
+
+/// Whether an edit of a page (`old` → `new`) can change what other pages show: front matter
+/// they show (everything but `template` and `auto_link`, compared through `Debug` so that a
+/// field added later counts as shown until said otherwise), or what a stage that reads many
+/// pages' bodies reads. Otherwise only the page itself, and the lists of what it mentions
+/// and cites, change.
+pub fn edit_reaches_other_pages(old: &Page, new: &Page) -> bool {
+    let shown = |m: &crate::content::FrontMatter| {
+        format!(
+            "{:?}",
+            crate::content::FrontMatter {
+                template: None,
+                auto_link: None,
+                ..m.clone()
+            }
+        )
+    };
+    shown(&old.meta) != shown(&new.meta)
+        || BODY_READERS
+            .iter()
+            .any(|changed| changed(old.body(), new.body()))
+}
+
 /// A stage's value, its problems moved to `found`.
 fn kept<T>((value, problems): (T, Vec<Diagnostic>), found: &mut Vec<Diagnostic>) -> T {
     found.extend(problems);
