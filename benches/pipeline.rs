@@ -17,7 +17,7 @@ use divan::Bencher;
 use divan::counter::ItemsCount;
 use lede::config::Config;
 use lede::load::Source;
-use lede::markdown::{self, Env};
+use lede::markdown;
 use lede::{Site, render};
 
 const PAGES: usize = 1_000;
@@ -107,14 +107,7 @@ fn front_matter(bencher: Bencher) {
 fn markdown_autolink(bencher: Bencher) {
     let f = &*FIXTURE;
     let site = &f.site;
-    let env = Env {
-        config: &site.config,
-        pages: &site.pages,
-        links: &site.links,
-        glossary: &site.glossary,
-        sources: &site.sources,
-        mode: lede::Mode::Build,
-    };
+    let env = site.env(lede::Mode::Build);
     let pages: Vec<usize> = page_indices(site).into_iter().take(100).collect();
     bencher.counter(ItemsCount::new(pages.len())).bench(|| {
         for &i in &pages {

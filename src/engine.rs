@@ -31,7 +31,7 @@ use crate::ids::{CitationRef, MentionRef, PageId, SourceId, TermId};
 use crate::layout::{CONTENT_DIR, Change};
 use crate::load::StaticFile;
 use crate::load::disk::{Disk, Refreshed};
-use crate::markdown::{self, Env, Parsed};
+use crate::markdown::{self, Parsed};
 use crate::render::{self, NotFoundPage};
 use crate::site::{self, Options, Site};
 
@@ -455,14 +455,7 @@ fn reparse_edited(
         undo.pages
             .push((i, std::mem::replace(&mut site.pages[i], page)));
     }
-    let env = Env {
-        config: &site.config,
-        pages: &site.pages,
-        links: &site.links,
-        glossary: &site.glossary,
-        sources: &site.sources,
-        mode: crate::options::Mode::Build,
-    };
+    let env = site.env(crate::options::Mode::Build);
     let parsed: Vec<(usize, Parsed)> = edited
         .par_iter()
         .map(|&i| (i, markdown::parse(&env, i)))

@@ -81,6 +81,18 @@ impl Loaded {
 }
 
 impl Site {
+    /// What a page's Markdown is resolved against, once the site is linked.
+    pub fn env(&self, mode: Mode) -> Env<'_> {
+        Env {
+            config: &self.config,
+            pages: &self.pages,
+            links: &self.links,
+            glossary: &self.glossary,
+            sources: &self.sources,
+            mode,
+        }
+    }
+
     /// Loads, parses and links the site at `options.root`; any error stops it here.
     pub fn load(options: &Options) -> Result<Site, Vec<Diagnostic>> {
         Site::load_all(options)?.into_site()

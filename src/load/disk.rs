@@ -146,11 +146,7 @@ impl Disk {
     /// Looks at `content/<rel>` (a file, a folder, or something gone).
     fn refresh_content(&mut self, root: &Path, rel: &str, found: &mut Refreshed) {
         let dir = root.join(CONTENT_DIR);
-        let abs = if rel.is_empty() {
-            dir.clone()
-        } else {
-            dir.join(rel)
-        };
+        let abs = inside(&dir, rel);
         let mut seen = HashSet::new();
         if std::fs::symlink_metadata(&abs).is_ok_and(|m| m.file_type().is_symlink()) {
             found.reread = true;
@@ -222,11 +218,7 @@ impl Disk {
     /// Looks at `static/<rel>`.
     fn refresh_static(&mut self, root: &Path, rel: &str, found: &mut Refreshed) {
         let dir = root.join(STATIC_DIR);
-        let abs = if rel.is_empty() {
-            dir.clone()
-        } else {
-            dir.join(rel)
-        };
+        let abs = inside(&dir, rel);
         let mut seen = HashSet::new();
         if abs.exists() {
             for entry in WalkDir::new(&abs).follow_links(true).into_iter().flatten() {
@@ -252,6 +244,15 @@ impl Disk {
             self.statics.remove(&key);
             found.statics.push(key);
         }
+    }
+}
+
+/// `dir/rel`, or `dir` itself for `""`.
+fn inside(dir: &Path, rel: &str) -> std::path::PathBuf {
+    if rel.is_empty() {
+        dir.to_path_buf()
+    } else {
+        dir.join(rel)
     }
 }
 
