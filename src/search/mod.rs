@@ -44,10 +44,12 @@ pub struct Record {
     pub content: String,
 }
 
-/// The records of every page that is searchable, in page order.
+/// The records of every page that is searchable, in page order (made on all cores: it
+/// copies and escapes every page's text, and the pages wait for it).
 pub fn records(site: &Site) -> Vec<Record> {
+    use rayon::prelude::*;
     site.pages
-        .iter()
+        .par_iter()
         .enumerate()
         .filter(|(_, page)| !page.meta.hidden_from_search)
         .map(|(index, page)| {
@@ -96,7 +98,19 @@ pub fn start(site: &Site) -> Indexing {
 /// of [`Indexing::finish`].
 pub fn start_records(records: Vec<Record>, language: &str) -> Indexing {
     let language = base_language(language);
-    Indexing(std::thread::spawn(move || index(&records, &language)))
+    Indexing(std::thread::spawn(move || {
+        // A pool of its own: in rayon's global pool, which renders the pages meanwhile, the
+        // index's work would queue behind every page and start only once they are done. With
+        // its own threads the system shares the cores between both, and whichever finishes
+        // first leaves them all to the other.
+        match rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("lede-search-{i}"))
+            .build()
+        {
+            Ok(pool) => pool.install(|| index(&records, &language)),
+            Err(_) => index(&records, &language),
+        }
+    }))
 }
 
 impl Indexing {
