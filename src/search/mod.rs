@@ -144,7 +144,8 @@ pub fn index(records: &[Record], language: &str) -> Result<Vec<OutputFile>, Stri
     index_at(records, language, GZIP_LEVEL)
 }
 
-/// [`index`], gzipping at `level` (0–9): for measuring what the level costs and saves.
+/// [`index`], gzipping at `level` (libdeflate's, 0–12): for measuring what the level costs
+/// and saves.
 #[doc(hidden)]
 pub fn index_at(records: &[Record], language: &str, level: u32) -> Result<Vec<OutputFile>, String> {
     // Pagefind's files are taken while the index is written.
