@@ -10,9 +10,11 @@ const ARRAY: u8 = 4;
 
 #[inline]
 fn head(out: &mut Vec<u8>, major: u8, value: u64) {
-    // Most heads of the index: small numbers and short arrays, in their one byte.
+    // Most heads of the index: small numbers and short arrays, in one or two bytes.
     if value < 24 {
         out.push(major << 5 | value as u8);
+    } else if value <= 0xFF {
+        out.extend_from_slice(&[major << 5 | 24, value as u8]);
     } else {
         long_head(out, major, value);
     }

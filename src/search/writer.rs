@@ -208,11 +208,18 @@ impl<'a> Worker<'a> {
     }
 
     /// The list (in `lists`) of the words of `piece` of the body (`body`) or of a meta field.
+    #[inline]
     fn list(&mut self, piece: &str, body: bool) -> usize {
         let seen = if body { &self.body } else { &self.meta };
-        if let Some(&list) = seen.get(piece) {
-            return list as usize;
+        match seen.get(piece) {
+            Some(&list) => list as usize,
+            None => self.new_list(piece, body),
         }
+    }
+
+    /// [`Worker::list`] of a piece not seen before.
+    #[inline(never)]
+    fn new_list(&mut self, piece: &str, body: bool) -> usize {
         let words = words::indexed(piece, self.stemmer.as_ref(), body);
         let parts = words.iter().filter(|w| w.part).count();
         let part_weight = match parts {
@@ -251,11 +258,17 @@ impl<'a> Worker<'a> {
             self.meta.clear();
             self.lists.clear();
         }
-        let mut content = String::with_capacity(record.content.len());
+        let text = record.content.as_str();
         let mut position: u32 = 0;
         // Zero-width spaces are not text (Pagefind marks word breaks with them).
-        let zero_width = record.content.contains('\u{200B}');
-        for piece in pieces(&record.content) {
+        let zero_width = text.contains('\u{200B}');
+        // The fragment's text is the pieces, one space between them: while the text is
+        // that already (`single`: most pages), it is not copied; `next` is where its next
+        // piece starts then. Past the first place where it is not, the pieces are copied.
+        let mut content = String::new();
+        let mut single = !zero_width;
+        let mut next = 0;
+        for piece in pieces(text) {
             let piece = if zero_width && piece.contains('\u{200B}') {
                 std::borrow::Cow::Owned(piece.replace('\u{200B}', ""))
             } else {
@@ -264,8 +277,21 @@ impl<'a> Worker<'a> {
             if piece.is_empty() {
                 continue;
             }
-            content.push_str(&piece);
-            content.push(' ');
+            if single {
+                // Without zero-width spaces every piece is a slice of the text.
+                let start = piece.as_ptr() as usize - text.as_ptr() as usize;
+                if start == next && (start == 0 || text.as_bytes()[start - 1] == b' ') {
+                    next = start + piece.len() + 1;
+                } else {
+                    single = false;
+                    content.reserve(text.len());
+                    content.push_str(&text[..next]);
+                }
+            }
+            if !single {
+                content.push_str(&piece);
+                content.push(' ');
+            }
             let list = self.list(&piece, true);
             for &(id, weight) in self.lists[list].iter() {
                 let places = &mut self.places[id as usize];
@@ -281,7 +307,12 @@ impl<'a> Worker<'a> {
         if self.touched.is_empty() {
             return None;
         }
-        content.pop();
+        let content = if single {
+            &text[..next - 1]
+        } else {
+            content.pop();
+            content.as_str()
+        };
         let aliases = record.aliases.join(", ");
         for (field, value) in [(fields.title, &record.title), (fields.aliases, &aliases)] {
             for (at, piece) in value.split_whitespace().enumerate() {
@@ -325,7 +356,7 @@ impl<'a> Worker<'a> {
         }
         let fragment = Fragment {
             url: &record.url,
-            content: &content,
+            content,
             word_count: position,
             filters: BTreeMap::from([("kind", [record.kind])]),
             meta,
