@@ -70,7 +70,7 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
     let mut tera = render::compile_templates(&load::read_templates(&site.root)?)?;
     let staging = output::Staging::open(&site.root, &output_dir)?;
     // The search index is built from the parsed text while the pages render.
-    let indexing = site.config.search.enabled.then(|| search::start(&site));
+    let indexing = site.config.search.enabled.then(|| search::start(&mut site));
     render::render_to(&site, &mut tera, &|file| staging.write(&file))?;
     if let Some(indexing) = indexing {
         use rayon::prelude::*;

@@ -10,6 +10,18 @@ const ARRAY: u8 = 4;
 
 #[inline]
 fn head(out: &mut Vec<u8>, major: u8, value: u64) {
+    // Most heads of the index: small numbers and short arrays, in one or two bytes.
+    if value < 24 {
+        out.push(major << 5 | value as u8);
+    } else if value <= 0xFF {
+        out.extend_from_slice(&[major << 5 | 24, value as u8]);
+    } else {
+        long_head(out, major, value);
+    }
+}
+
+#[inline(never)]
+fn long_head(out: &mut Vec<u8>, major: u8, value: u64) {
     let major = major << 5;
     match value {
         0..=23 => out.push(major | value as u8),

@@ -46,8 +46,15 @@ pub struct Record {
 
 /// The records of every page that is searchable, in page order.
 pub fn records(site: &Site) -> Vec<Record> {
+    records_of(site, &|index| &site.parsed[index].text)
+}
+
+/// The records, with each page's text from `text` (by page number), made on all cores: it
+/// copies and escapes every page's text, and the pages wait for it.
+fn records_of<'a>(site: &'a Site, body: &(dyn Fn(usize) -> &'a str + Sync)) -> Vec<Record> {
+    use rayon::prelude::*;
     site.pages
-        .iter()
+        .par_iter()
         .enumerate()
         .filter(|(_, page)| !page.meta.hidden_from_search)
         .map(|(index, page)| {
@@ -57,15 +64,15 @@ pub fn records(site: &Site) -> Vec<Record> {
                 .description
                 .as_ref()
                 .or(page.meta.summary.as_ref());
-            let mut text = String::new();
-            for part in lead.into_iter().chain([&site.parsed[index].text]) {
-                if !text.is_empty() {
-                    text.push(' ');
+            let body = body(index);
+            let len = lead.map_or(0, |lead| lead.len() + 1) + body.len();
+            let mut content = String::with_capacity(len + len / 8);
+            for part in lead.map(String::as_str).into_iter().chain([body]) {
+                if !content.is_empty() {
+                    content.push(' ');
                 }
-                text.push_str(part);
+                let _ = pulldown_cmark_escape::escape_html(&mut content, part);
             }
-            let mut content = String::with_capacity(text.len() + text.len() / 8);
-            let _ = pulldown_cmark_escape::escape_html(&mut content, &text);
             Record {
                 url: format!("/{}", page.site_path),
                 title: page.meta.title.clone(),
@@ -86,9 +93,18 @@ pub fn records(site: &Site) -> Vec<Record> {
 /// The index being built on a thread of its own: from [`start`] until [`Indexing::finish`].
 pub struct Indexing(std::thread::JoinHandle<Result<Vec<OutputFile>, String>>);
 
-/// Starts indexing the searchable pages of `site` in the background.
-pub fn start(site: &Site) -> Indexing {
-    start_records(records(site), &site.config.language)
+/// Starts indexing the searchable pages of `site` in the background, taking their plain
+/// text out of it (nothing else reads it): the memory it held is used again by the pages
+/// being rendered, instead of fresh memory, which costs more than its copy.
+pub fn start(site: &mut Site) -> Indexing {
+    let texts: Vec<String> = site
+        .parsed
+        .iter_mut()
+        .map(|parsed| std::mem::take(&mut parsed.text))
+        .collect();
+    let records = records_of(site, &|index| &texts[index]);
+    drop(texts);
+    start_records(records, &site.config.language)
 }
 
 /// Starts indexing `records`, whose text is in `language` (an ISO 639-1 code such as `en`,
@@ -96,7 +112,19 @@ pub fn start(site: &Site) -> Indexing {
 /// of [`Indexing::finish`].
 pub fn start_records(records: Vec<Record>, language: &str) -> Indexing {
     let language = base_language(language);
-    Indexing(std::thread::spawn(move || index(&records, &language)))
+    Indexing(std::thread::spawn(move || {
+        // A pool of its own: in rayon's global pool, which renders the pages meanwhile, the
+        // index's work would queue behind every page and start only once they are done. With
+        // its own threads the system shares the cores between both, and whichever finishes
+        // first leaves them all to the other.
+        match rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("lede-search-{i}"))
+            .build()
+        {
+            Ok(pool) => pool.install(|| index(&records, &language)),
+            Err(_) => index(&records, &language),
+        }
+    }))
 }
 
 impl Indexing {
@@ -130,7 +158,8 @@ pub fn index(records: &[Record], language: &str) -> Result<Vec<OutputFile>, Stri
     index_at(records, language, GZIP_LEVEL)
 }
 
-/// [`index`], gzipping at `level` (0–9): for measuring what the level costs and saves.
+/// [`index`], gzipping at `level` (libdeflate's, 0–12): for measuring what the level costs
+/// and saves.
 #[doc(hidden)]
 pub fn index_at(records: &[Record], language: &str, level: u32) -> Result<Vec<OutputFile>, String> {
     // Pagefind's files are taken while the index is written.

@@ -22,7 +22,6 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use flate2::{Compress, Compression, Crc, FlushCompress, Status};
 use pagefind_stem::Stemmer;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -35,9 +34,10 @@ use super::words::{self, BODY_WEIGHT, Indexed};
 /// for it.
 const SIGNATURE: &[u8] = b"pagefind_dcd";
 
-/// The gzip level of the index files. Pagefind uses 9; see the README's Search section for
-/// the time and size of each.
-pub const GZIP_LEVEL: u32 = 6;
+/// The gzip level of the index files, libdeflate's (0–12): its level 1 writes them as small
+/// as zlib's level 2, in less time. Pagefind uses 9; see the README's Search section for the
+/// time and size of each.
+pub const GZIP_LEVEL: u32 = 1;
 
 /// A word chunk is closed once it holds this many positions (Pagefind's default).
 const CHUNK_SIZE: usize = 20_000;
@@ -208,11 +208,18 @@ impl<'a> Worker<'a> {
     }
 
     /// The list (in `lists`) of the words of `piece` of the body (`body`) or of a meta field.
+    #[inline]
     fn list(&mut self, piece: &str, body: bool) -> usize {
         let seen = if body { &self.body } else { &self.meta };
-        if let Some(&list) = seen.get(piece) {
-            return list as usize;
+        match seen.get(piece) {
+            Some(&list) => list as usize,
+            None => self.new_list(piece, body),
         }
+    }
+
+    /// [`Worker::list`] of a piece not seen before.
+    #[inline(never)]
+    fn new_list(&mut self, piece: &str, body: bool) -> usize {
         let words = words::indexed(piece, self.stemmer.as_ref(), body);
         let parts = words.iter().filter(|w| w.part).count();
         let part_weight = match parts {
@@ -251,11 +258,17 @@ impl<'a> Worker<'a> {
             self.meta.clear();
             self.lists.clear();
         }
-        let mut content = String::with_capacity(record.content.len());
+        let text = record.content.as_str();
         let mut position: u32 = 0;
         // Zero-width spaces are not text (Pagefind marks word breaks with them).
-        let zero_width = record.content.contains('\u{200B}');
-        for piece in record.content.split_whitespace() {
+        let zero_width = text.contains('\u{200B}');
+        // The fragment's text is the pieces, one space between them: while the text is
+        // that already (`single`: most pages), it is not copied; `next` is where its next
+        // piece starts then. Past the first place where it is not, the pieces are copied.
+        let mut content = String::new();
+        let mut single = !zero_width;
+        let mut next = 0;
+        for piece in pieces(text) {
             let piece = if zero_width && piece.contains('\u{200B}') {
                 std::borrow::Cow::Owned(piece.replace('\u{200B}', ""))
             } else {
@@ -264,8 +277,21 @@ impl<'a> Worker<'a> {
             if piece.is_empty() {
                 continue;
             }
-            content.push_str(&piece);
-            content.push(' ');
+            if single {
+                // Without zero-width spaces every piece is a slice of the text.
+                let start = piece.as_ptr() as usize - text.as_ptr() as usize;
+                if start == next && (start == 0 || text.as_bytes()[start - 1] == b' ') {
+                    next = start + piece.len() + 1;
+                } else {
+                    single = false;
+                    content.reserve(text.len());
+                    content.push_str(&text[..next]);
+                }
+            }
+            if !single {
+                content.push_str(&piece);
+                content.push(' ');
+            }
             let list = self.list(&piece, true);
             for &(id, weight) in self.lists[list].iter() {
                 let places = &mut self.places[id as usize];
@@ -281,7 +307,12 @@ impl<'a> Worker<'a> {
         if self.touched.is_empty() {
             return None;
         }
-        content.pop();
+        let content = if single {
+            &text[..next - 1]
+        } else {
+            content.pop();
+            content.as_str()
+        };
         let aliases = record.aliases.join(", ");
         for (field, value) in [(fields.title, &record.title), (fields.aliases, &aliases)] {
             for (at, piece) in value.split_whitespace().enumerate() {
@@ -325,7 +356,7 @@ impl<'a> Worker<'a> {
         }
         let fragment = Fragment {
             url: &record.url,
-            content: &content,
+            content,
             word_count: position,
             filters: BTreeMap::from([("kind", [record.kind])]),
             meta,
@@ -333,8 +364,7 @@ impl<'a> Worker<'a> {
         };
         let mut json = Vec::with_capacity(SIGNATURE.len() + content.len() + 256);
         json.extend_from_slice(SIGNATURE);
-        // Serialising to memory cannot fail.
-        let _ = serde_json::to_writer(&mut json, &fragment);
+        fragment.write(&mut json);
         Some(Page {
             word_count: position,
             fragment_hash: blake3::hash(&json[SIGNATURE.len()..]),
@@ -344,6 +374,51 @@ impl<'a> Worker<'a> {
             positions,
         })
     }
+}
+
+/// The pieces of `text` between whitespace: `text.split_whitespace()`, byte by byte for
+/// ASCII (most text), which is several times faster.
+fn pieces(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    // Whether there is whitespace at `at` (not printable ASCII), and how long the character
+    // there is.
+    let space = move |at: usize| -> (bool, usize) {
+        match bytes[at] {
+            b'\t'..=b'\r' | b' ' => (true, 1),
+            0..0x80 => (false, 1),
+            _ => match text[at..].chars().next() {
+                Some(c) => (c.is_whitespace(), c.len_utf8()),
+                None => (false, 1),
+            },
+        }
+    };
+    std::iter::from_fn(move || {
+        loop {
+            if at >= bytes.len() {
+                return None;
+            }
+            let (is_space, len) = space(at);
+            if !is_space {
+                break;
+            }
+            at += len;
+        }
+        let start = at;
+        while at < bytes.len() {
+            // Printable ASCII, the common case.
+            if (b'!'..0x80).contains(&bytes[at]) {
+                at += 1;
+                continue;
+            }
+            let (is_space, len) = space(at);
+            if is_space {
+                break;
+            }
+            at += len;
+        }
+        Some(&text[start..at])
+    })
 }
 
 /// One page, split: its fragment, and each word's positions encoded.
@@ -374,6 +449,55 @@ struct Fragment<'a> {
     filters: BTreeMap<&'a str, [&'a str; 1]>,
     meta: BTreeMap<&'a str, &'a str>,
     anchors: [(); 0],
+}
+
+impl Fragment<'_> {
+    /// The fragment as JSON, byte for byte what `serde_json` writes of it, but for the text:
+    /// it is copied as it is when it has nothing to escape (most pages).
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"url\":");
+        json_str(out, self.url);
+        out.extend_from_slice(b",\"content\":");
+        json_str(out, self.content);
+        out.extend_from_slice(b",\"word_count\":");
+        out.extend_from_slice(itoa::Buffer::new().format(self.word_count).as_bytes());
+        out.extend_from_slice(b",\"filters\":{");
+        for (i, (name, [value])) in self.filters.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json_str(out, name);
+            out.extend_from_slice(b":[");
+            json_str(out, value);
+            out.push(b']');
+        }
+        out.extend_from_slice(b"},\"meta\":{");
+        for (i, (name, value)) in self.meta.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json_str(out, name);
+            out.push(b':');
+            json_str(out, value);
+        }
+        out.extend_from_slice(b"},\"anchors\":[]}");
+    }
+}
+
+/// `text` as a JSON string, as `serde_json` writes it.
+fn json_str(out: &mut Vec<u8>, text: &str) {
+    // Without stopping at the first: the compiler checks many bytes at a time.
+    let escaped = text.bytes().fold(false, |any, b| {
+        any | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if !escaped {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    } else {
+        // Serialising to memory cannot fail.
+        let _ = serde_json::to_writer(&mut *out, text);
+    }
 }
 
 /// A word's body positions as Pagefind lists them: by weight (24, the body's, first), then
@@ -714,47 +838,82 @@ fn gzip(bytes: &[u8], level: u32) -> Vec<u8> {
     Gzip::new(level).signed(&[SIGNATURE, bytes].concat())
 }
 
-/// A gzip compressor to reuse: setting one up costs more than compressing a page.
-struct Gzip(Compress);
+/// A gzip compressor to reuse, with its output buffer (libdeflate compresses a whole buffer
+/// at once, into room for the worst case).
+struct Gzip(libdeflater::Compressor, Vec<u8>);
 
 impl Gzip {
     fn new(level: u32) -> Self {
-        Gzip(Compress::new(Compression::new(level), false))
+        let level = i32::try_from(level)
+            .ok()
+            .and_then(|l| libdeflater::CompressionLvl::new(l).ok())
+            .unwrap_or_default();
+        Gzip(libdeflater::Compressor::new(level), Vec::new())
     }
 
     /// `signed` (which starts with Pagefind's signature) as a gzip file (RFC 1952: no name,
     /// no time).
     fn signed(&mut self, signed: &[u8]) -> Vec<u8> {
         debug_assert!(signed.starts_with(SIGNATURE));
-        self.0.reset();
-        let mut out = Vec::with_capacity(signed.len() / 3 + 64);
-        out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
-        loop {
-            let read = self.0.total_in() as usize;
-            if out.capacity() - out.len() < 64 {
-                out.reserve(out.capacity());
-            }
-            match self
-                .0
-                .compress_vec(&signed[read..], &mut out, FlushCompress::Finish)
-            {
-                Ok(Status::StreamEnd) => break,
-                Ok(_) => {}
-                // Deflating from memory to memory has no error to report.
-                Err(_) => break,
-            }
-        }
-        let mut crc = Crc::new();
-        crc.update(signed);
-        out.extend_from_slice(&crc.sum().to_le_bytes());
-        out.extend_from_slice(&(signed.len() as u32).to_le_bytes());
-        out
+        let Gzip(compressor, room) = self;
+        room.resize(compressor.gzip_compress_bound(signed.len()), 0);
+        // The room is the bound: compressing into it cannot fail.
+        let written = compressor.gzip_compress(signed, room).unwrap_or(0);
+        room[..written].to_vec()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fragments_are_the_json_serde_writes() {
+        for (content, aliases) in [
+            ("plain text &amp; more", ""),
+            (
+                "a \"quoted\" back\\slash \u{1} tab\t café 🌦️",
+                "Donbass, \"Donbas\"",
+            ),
+            ("", ""),
+        ] {
+            let mut meta = BTreeMap::from([("title", "A \"title\"")]);
+            if !aliases.is_empty() {
+                meta.insert("aliases", aliases);
+            }
+            let fragment = Fragment {
+                url: "/a/\u{e9}/",
+                content,
+                word_count: 1234,
+                filters: BTreeMap::from([("kind", ["term"])]),
+                meta,
+                anchors: [],
+            };
+            let mut ours = Vec::new();
+            fragment.write(&mut ours);
+            assert_eq!(ours, serde_json::to_vec(&fragment).unwrap());
+        }
+    }
+
+    #[test]
+    fn pieces_are_split_at_whitespace_as_the_standard_library_splits() {
+        let odd = "  a\tb\nc\u{0B}d\u{0C}e\rf\u{85}g\u{A0}h\u{1680}i\u{2003}j\u{2028}k\u{202F}l\
+                   \u{3000}m\u{200B}n\u{FEFF}o café 東京  ";
+        for text in ["", " ", "one", " two  words ", odd, "\u{3000}", "é\u{A0}"] {
+            let ours: Vec<&str> = pieces(text).collect();
+            let std: Vec<&str> = text.split_whitespace().collect();
+            assert_eq!(ours, std, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn pieces_of_any_text_are_split_whitespaces(text in "(\\PC|\\s| |\u{85}|\u{A0}){0,40}") {
+            let ours: Vec<&str> = pieces(&text).collect();
+            let std: Vec<&str> = text.split_whitespace().collect();
+            proptest::prop_assert_eq!(ours, std);
+        }
+    }
 
     #[test]
     fn body_positions_are_weighted_and_delta_coded() {
