@@ -91,7 +91,8 @@ impl IndexJob {
         let Some((records, language)) = self.0 else {
             return Ok(Vec::new());
         };
-        let files = crate::search::start_records(records, &language).finish()?;
+        let background = crate::search::Priority::Background;
+        let files = crate::search::start_records_at(records, &language, background).finish()?;
         Ok(files
             .into_iter()
             .map(|f| (f.path, Bytes::from(f.contents)))

@@ -107,24 +107,60 @@ pub fn start(site: &mut Site) -> Indexing {
     start_records(records, &site.config.language)
 }
 
+/// How the indexer's threads share the cores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    /// Like the rest of the build (`lede build` waits for the index).
+    Normal,
+    /// Below everything else (`lede serve`: a rebuild that a save asks for runs first, and the
+    /// index catches up on what the rebuild leaves of the cores).
+    Background,
+}
+
 /// Starts indexing `records`, whose text is in `language` (an ISO 639-1 code such as `en`,
 /// or a tag such as `en-GB`), on a thread of its own; a panic inside it becomes an error
 /// of [`Indexing::finish`].
 pub fn start_records(records: Vec<Record>, language: &str) -> Indexing {
+    start_records_at(records, language, Priority::Normal)
+}
+
+/// [`start_records`] at a priority.
+pub fn start_records_at(records: Vec<Record>, language: &str, priority: Priority) -> Indexing {
     let language = base_language(language);
     Indexing(std::thread::spawn(move || {
+        if priority == Priority::Background {
+            lower_priority();
+        }
         // A pool of its own: in rayon's global pool, which renders the pages meanwhile, the
         // index's work would queue behind every page and start only once they are done. With
         // its own threads the system shares the cores between both, and whichever finishes
         // first leaves them all to the other.
         match rayon::ThreadPoolBuilder::new()
             .thread_name(|i| format!("lede-search-{i}"))
+            .start_handler(move |_| {
+                if priority == Priority::Background {
+                    lower_priority();
+                }
+            })
             .build()
         {
             Ok(pool) => pool.install(|| index(&records, &language)),
             Err(_) => index(&records, &language),
         }
     }))
+}
+
+/// The niceness [`Priority::Background`] threads get (0 is normal, 19 the lowest).
+pub const BACKGROUND_NICE: i32 = 10;
+
+/// Lowers the calling thread's priority (on Linux the nice value is per thread); elsewhere,
+/// or if refused, the thread keeps its priority.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its integer arguments; `0` names the calling thread.
+    unsafe {
+        let _ = libc::setpriority(libc::PRIO_PROCESS, 0, BACKGROUND_NICE);
+    }
 }
 
 impl Indexing {
@@ -332,6 +368,23 @@ fn wanted(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn background_threads_are_niced_and_others_are_not() {
+        // SAFETY: getpriority only reads its integer arguments (0: the calling thread).
+        let nice = || unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+        let before = nice();
+        let lowered = std::thread::spawn(move || {
+            lower_priority();
+            nice()
+        })
+        .join()
+        .unwrap();
+        // Set to 10, or left where it was if already lower (an unprivileged thread cannot rise).
+        assert_eq!(lowered, before.max(BACKGROUND_NICE));
+        assert_eq!(nice(), before, "only the calling thread");
+    }
 
     #[test]
     fn only_the_search_api_files_are_kept() {
