@@ -54,7 +54,9 @@ pub struct Refreshed {
 }
 
 impl Refreshed {
-    /// Anything a build reads changed (the names of static files count: links are checked).
+    /// Content, templates or `site.toml` changed, or everything must be read again. Static
+    /// files are apart: a change to one alone rebuilds nothing unless the list of names
+    /// changed (links to them are checked; see `Engine::pending`).
     pub fn any(&self) -> bool {
         !self.content.is_empty() || self.templates || self.config || self.reread
     }
